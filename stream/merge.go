@@ -1,0 +1,54 @@
+package stream
+
+import (
+	"fmt"
+	"strings"
+	"sync/atomic"
+)
+
+// Merge returns a stream of the items of every one of srcs, each read
+// concurrently. Items of one source keep their order; items of different
+// sources interleave as they come. It ends when every source has ended.
+func Merge[T any](srcs ...Source[T]) Stream[T] {
+	if len(srcs) == 0 {
+		panic("stream.Merge: no sources")
+	}
+	ins := make([]*node[T], len(srcs))
+	names := make([]string, len(srcs))
+	var origins []origin
+	for i, s := range srcs {
+		if s == nil {
+			panic(fmt.Sprintf("stream.Merge: srcs[%d] is nil", i))
+		}
+		ins[i] = input(s, "Merge")
+		names[i] = ins[i].name
+		origins = append(origins, ins[i].origins...)
+	}
+	name := fmt.Sprintf("Merge(%s)", strings.Join(names, ", "))
+	n := &node[T]{name: name, origins: origins}
+	n.open = func(r *run) *edge[T] {
+		out := newEdge[T]()
+		var open atomic.Int32
+		open.Store(int32(len(ins)))
+		for _, in := range ins {
+			e := in.open(r)
+			r.spawn(name, func() error {
+				defer func() {
+					if open.Add(-1) == 0 {
+						close(out.ch)
+					}
+				}()
+				for c := range e.ch {
+					select {
+					case out.ch <- c:
+					case <-r.done:
+						return errAborted
+					}
+				}
+				return nil
+			})
+		}
+		return out
+	}
+	return Stream[T]{n}
+}

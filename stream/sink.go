@@ -1,0 +1,34 @@
+package stream
+
+import "context"
+
+// A Sink receives a handler's outputs: a function, a printer, a [Proxy], a
+// Kafka topic, a Cache. The app calls Send with each output in order, from
+// one goroutine per handler; an output counts as accepted once Send returns
+// nil. An error fails the app.
+type Sink[T any] interface {
+	Send(ctx context.Context, v T) error
+}
+
+// An AsyncSink accepts outputs some time after it takes them, as a Kafka
+// producer does on its delivery report. The app calls SendAsync instead of
+// Send; the sink calls done exactly once per output, with nil when the output
+// is accepted or with the error that lost it, which fails the app.
+// SendAsync's own error means v was not taken; done is then not called.
+type AsyncSink[T any] interface {
+	Sink[T]
+	SendAsync(ctx context.Context, v T, done func(error)) error
+}
+
+// SinkFunc adapts a function to a [Sink].
+type SinkFunc[T any] func(ctx context.Context, v T) error
+
+// Send calls f(ctx, v).
+func (f SinkFunc[T]) Send(ctx context.Context, v T) error { return f(ctx, v) }
+
+// A Closer is a source or sink that holds resources while its app runs, such
+// as a Kafka producer. The app closes it once, after every handler bound to
+// it has stopped, with a context that bounds how long closing may take.
+type Closer interface {
+	Close(ctx context.Context) error
+}
