@@ -1,10 +1,12 @@
 package codec
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/hamba/avro/v2"
 )
@@ -43,11 +45,17 @@ func AvroFile[T any](path string) (Codec[T], error) {
 
 // newAvro parses schema; what names it in errors.
 func newAvro[T any](schema, what string) (Codec[T], error) {
+	// The Avro specification writes schemas in JSON, but hamba takes
+	// any text that is not JSON for the name of a type.
+	var js any
+	if err := json.Unmarshal([]byte(schema), &js); err != nil {
+		return nil, fmt.Errorf("codec avro: parse %s: invalid JSON: %w", what, err)
+	}
 	// A fresh cache keeps named types out of hamba's process-wide cache,
 	// so two codecs may define the same name differently.
 	s, err := avro.ParseWithCache(schema, "", &avro.SchemaCache{})
 	if err != nil {
-		return nil, fmt.Errorf("codec avro: parse %s: %w", what, err)
+		return nil, &avroError{"parse " + what + ": ", err}
 	}
 	api := avro.Config{
 		MaxByteSliceSize:  avroMaxBytes,
@@ -71,7 +79,7 @@ func (c *avroCodec[T]) Encode(v T) (b []byte, err error) {
 	}()
 	b, err = c.api.Marshal(c.schema, v)
 	if err != nil {
-		return nil, fmt.Errorf("codec avro: %w", err)
+		return nil, &avroError{"", err}
 	}
 	return b, nil
 }
@@ -95,7 +103,7 @@ func (c *avroCodec[T]) Decode(b []byte) (v T, err error) {
 	} else if errors.Is(r.Error, io.EOF) || errors.Is(r.Error, io.ErrUnexpectedEOF) {
 		err = fmt.Errorf("codec avro: %w", io.ErrUnexpectedEOF)
 	} else {
-		err = fmt.Errorf("codec avro: %w", r.Error)
+		err = &avroError{"", r.Error}
 	}
 	if err != nil {
 		var zero T
@@ -103,3 +111,16 @@ func (c *avroCodec[T]) Decode(b []byte) (v T, err error) {
 	}
 	return v, nil
 }
+
+// avroError is an error from hamba/avro, with the "avro: " that starts its
+// text replaced by the codec's own prefix.
+type avroError struct {
+	op  string // what the codec was doing, such as "parse schema: "
+	err error
+}
+
+func (e *avroError) Error() string {
+	return "codec avro: " + e.op + strings.TrimPrefix(e.err.Error(), "avro: ")
+}
+
+func (e *avroError) Unwrap() error { return e.err }

@@ -139,9 +139,9 @@ type emitter[U any] struct {
 	r      *run
 	sinks  []Sink[U]
 	async  []AsyncSink[U] // async[i] is sinks[i] when it is an AsyncSink
-	token  *ack.Token      // of the input being handled
-	err    error           // the first error; later outputs are dropped
-	report func(error)     // done callback for untracked outputs
+	token  *ack.Token     // of the input being handled
+	err    error          // the first error; later outputs are dropped
+	report func(error)    // done callback for untracked outputs
 	emit   func(U)
 }
 

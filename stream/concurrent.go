@@ -22,7 +22,7 @@ func MapConcurrent[T, U any](src Source[T], n int, f func(context.Context, T) (U
 		out := newEdge[U]()
 		jobs := make(chan *job[T, U])
 		order := make(chan *job[T, U], n) // bounds the items in flight
-		r.spawn(name, func() error { // hands out jobs in input order
+		r.spawn(name, func() error {      // hands out jobs in input order
 			defer close(jobs)
 			defer close(order)
 			return consume(r, e, func(c *chunk[T]) error {

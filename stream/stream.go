@@ -44,7 +44,7 @@ type Stream[T any] struct {
 // A node is one step of a stream's plan.
 type node[T any] struct {
 	name    string
-	origins []origin        // the sources this stream reads, for pausing and stopping
+	origins []origin            // the sources this stream reads, for pausing and stopping
 	open    func(*run) *edge[T] // materializes the node within a run
 
 	mu       sync.Mutex
