@@ -99,7 +99,7 @@ func consume(ctx context.Context, c *kafka.Consumer, n int) ([]*kafka.Message, e
 
 func TestProduceConsumeCommit(t *testing.T) {
 	const topic, group, n = "emoji", "emoji-readers", 30
-	b := kafkatest.NewBroker(t, kafkatest.WithTopic(topic, 3))
+	b := kafkatest.NewBroker(t, kafkatest.WithBrokers(3), kafkatest.WithTopic(topic, 3))
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 
@@ -158,6 +158,45 @@ func TestProduceConsumeCommit(t *testing.T) {
 	}
 	if got := string(msgs[0].Value); got != "last" {
 		t.Errorf("resumed group read %q, want %q", got, "last")
+	}
+}
+
+func TestTransactions(t *testing.T) {
+	const topic = "ledger"
+	b := kafkatest.NewBroker(t, kafkatest.WithTopic(topic, 1))
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+
+	p := newProducer(t, b.Addr(), "transactional.id", "ledger-writer")
+	if err := p.InitTransactions(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, value := range []string{"aborted", "committed"} {
+		if err := p.BeginTransaction(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := produce(ctx, p, topic, "", value); err != nil {
+			t.Fatal(err)
+		}
+		end := p.CommitTransaction
+		if value == "aborted" {
+			end = p.AbortTransaction
+		}
+		if err := end(ctx); err != nil {
+			t.Fatalf("ending transaction of %q: %v", value, err)
+		}
+	}
+
+	c := newConsumer(t, b.Addr(), "auditors", "isolation.level", "read_committed")
+	if err := c.Subscribe(topic, nil); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := consume(ctx, c, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(msgs[0].Value); got != "committed" {
+		t.Errorf("read_committed consumer read %q, want %q", got, "committed")
 	}
 }
 
