@@ -2,11 +2,13 @@ package codec_test
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/slipstream-go/slipstream/codec"
@@ -224,4 +226,27 @@ func TestAvroDecodeRecordErrors(t *testing.T) {
 	if _, err := c.Decode(append(full, 0)); err == nil {
 		t.Error("Decode with a trailing byte: no error")
 	}
+}
+
+func TestAvroConcurrent(t *testing.T) {
+	c := newUserCodec(t)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			for j := range 100 {
+				u := user{Name: fmt.Sprint(i, j), Age: int64(j), Tags: []string{}, Scores: map[string]int32{"i": int32(i)}, Data: []byte{byte(j)}, Color: "GREEN"}
+				b, err := c.Encode(u)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				got, err := c.Decode(b)
+				if err != nil || !reflect.DeepEqual(got, u) {
+					t.Errorf("round trip of %+v = %+v, %v", u, got, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
