@@ -47,8 +47,8 @@ func AvroFile[T any](path string) (Codec[T], error) {
 func newAvro[T any](schema, what string) (Codec[T], error) {
 	// The Avro specification writes schemas in JSON, but hamba takes
 	// any text that is not JSON for the name of a type.
-	var js any
-	if err := json.Unmarshal([]byte(schema), &js); err != nil {
+	var raw json.RawMessage
+	if err := json.Unmarshal([]byte(schema), &raw); err != nil {
 		return nil, fmt.Errorf("codec avro: parse %s: invalid JSON: %w", what, err)
 	}
 	// A fresh cache keeps named types out of hamba's process-wide cache,
