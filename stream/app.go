@@ -118,7 +118,7 @@ func Handle[T, U any](app *App, src Source[T], h Handler[T, U], sinks ...Sink[U]
 // handleAll runs h on every item of e, sending outputs to sinks.
 func handleAll[T, U any](r *run, e *edge[T], h Handler[T, U], sinks []Sink[U]) error {
 	out := newEmitter(r, sinks)
-	return consume(r, e, func(c *chunk[T]) error {
+	err := consume(r, e, func(c *chunk[T]) error {
 		for i, v := range c.items {
 			t := c.token(i)
 			out.token = t
@@ -132,6 +132,10 @@ func handleAll[T, U any](r *run, e *edge[T], h Handler[T, U], sinks []Sink[U]) e
 		}
 		return nil
 	}, nil, nil)
+	if err != nil {
+		return err
+	}
+	return out.inflight.wait(r.done) // until every async sink has reported
 }
 
 // An emitter sends each output of a handler to its sinks, in order.
@@ -143,6 +147,8 @@ type emitter[U any] struct {
 	err    error          // the first error; later outputs are dropped
 	report func(error)    // done callback for untracked outputs
 	emit   func(U)
+
+	inflight inflight // outputs taken by async sinks, not yet reported
 }
 
 func newEmitter[U any](r *run, sinks []Sink[U]) *emitter[U] {
@@ -154,6 +160,7 @@ func newEmitter[U any](r *run, sinks []Sink[U]) *emitter[U] {
 		if err != nil {
 			r.fail(err)
 		}
+		e.inflight.done()
 	}
 	e.emit = e.send
 	return e
@@ -176,12 +183,18 @@ func (e *emitter[U]) sendTo(i int, s Sink[U], v U) error {
 	if a == nil {
 		return s.Send(e.r.ctx, v)
 	}
+	e.inflight.add()
 	t := e.token
 	if t == nil {
-		return a.SendAsync(e.r.ctx, v, e.report)
+		err := a.SendAsync(e.r.ctx, v, e.report)
+		if err != nil {
+			e.inflight.done() // not taken: nothing will call done
+		}
+		return err
 	}
 	t.Add(1)
 	err := a.SendAsync(e.r.ctx, v, func(err error) {
+		defer e.inflight.done()
 		if err != nil {
 			e.r.fail(fmt.Errorf("sink %s: %w", describe(s), err))
 			return
@@ -189,9 +202,50 @@ func (e *emitter[U]) sendTo(i int, s Sink[U], v U) error {
 		t.Done()
 	})
 	if err != nil {
-		t.Done() // not taken: nothing will call done
+		t.Done()
+		e.inflight.done()
 	}
 	return err
+}
+
+// inflight counts outputs that async sinks have taken and not yet reported.
+type inflight struct {
+	mu   sync.Mutex
+	n    int
+	zero chan struct{} // closed when n drops to zero, if someone waits
+}
+
+func (f *inflight) add() {
+	f.mu.Lock()
+	f.n++
+	f.mu.Unlock()
+}
+
+func (f *inflight) done() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n--; f.n == 0 && f.zero != nil {
+		close(f.zero)
+		f.zero = nil
+	}
+}
+
+// wait returns once n is zero, or errAborted once abort is closed.
+func (f *inflight) wait(abort <-chan struct{}) error {
+	f.mu.Lock()
+	if f.n == 0 {
+		f.mu.Unlock()
+		return nil
+	}
+	f.zero = make(chan struct{})
+	zero := f.zero
+	f.mu.Unlock()
+	select {
+	case <-zero:
+		return nil
+	case <-abort:
+		return errAborted
+	}
 }
 
 // Run runs every handler bound to the app, each source read concurrently,
@@ -202,6 +256,14 @@ func (e *emitter[U]) sendTo(i int, s Sink[U], v U) error {
 // every goroutine ends and Run returns the error, naming where it happened.
 // Run returns nil after a clean end or drain. An app runs once.
 func (a *App) Run(ctx context.Context) error {
+	return a.run(ctx, nil)
+}
+
+// errInterrupted aborts an app that was signalled twice.
+var errInterrupted = errors.New("stream: interrupted twice; aborted without draining")
+
+// run runs the app; it drains when ctx is done and aborts when abort is.
+func (a *App) run(ctx context.Context, abort context.Context) error {
 	a.mu.Lock()
 	if a.ran {
 		a.mu.Unlock()
@@ -225,6 +287,9 @@ func (a *App) Run(ctx context.Context) error {
 	if err := r.start(); err != nil {
 		r.abort()
 		return err
+	}
+	if abort != nil {
+		defer context.AfterFunc(abort, func() { r.cancel(context.Cause(abort)) })()
 	}
 	stopWatch := context.AfterFunc(ctx, func() {
 		r.stop()

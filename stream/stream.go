@@ -20,6 +20,12 @@ type Source[T any] interface {
 	Feed(ctx context.Context, w *Writer[T]) error
 }
 
+// SourceFunc adapts a function to a [Source].
+type SourceFunc[T any] func(ctx context.Context, w *Writer[T]) error
+
+// Feed calls f(ctx, w).
+func (f SourceFunc[T]) Feed(ctx context.Context, w *Writer[T]) error { return f(ctx, w) }
+
 // A Subscribable source hands each reader only the items that arrive after it
 // subscribed, as a [Proxy] does. The app subscribes every such source bound
 // to it before it starts any handler, so that a reader bound before

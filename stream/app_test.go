@@ -1,0 +1,325 @@
+package stream_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/slipstream-go/slipstream/sink"
+	"github.com/slipstream-go/slipstream/source"
+	"github.com/slipstream-go/slipstream/stream"
+)
+
+func run(t *testing.T, app *stream.App) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := app.Run(ctx); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+}
+
+func TestHandlerForms(t *testing.T) {
+	in := []int{1, 2, 3}
+	cases := []struct {
+		name string
+		h    stream.Handler[int, string]
+		want []string
+	}{
+		{"Func", stream.Func(func(n int) string { return fmt.Sprint(n) }), []string{"1", "2", "3"}},
+		{"FuncErr", stream.FuncErr(func(_ context.Context, n int) (string, error) { return fmt.Sprint(-n), nil }), []string{"-1", "-2", "-3"}},
+		{"Yield", stream.Yield(func(n int, yield func(string)) {
+			if n != 2 {
+				yield(fmt.Sprint(n))
+				yield(fmt.Sprint(n))
+			}
+		}), []string{"1", "1", "3", "3"}},
+		{"YieldErr", stream.YieldErr(func(_ context.Context, n int, yield func(string)) error {
+			yield(fmt.Sprint(n * n))
+			return nil
+		}), []string{"1", "4", "9"}},
+		{"Seq", stream.Seq(func(n int) iter.Seq[string] {
+			return func(yield func(string) bool) {
+				for i := range n {
+					if !yield(fmt.Sprint(n, i)) {
+						return
+					}
+				}
+			}
+		}), []string{"1 0", "2 0", "2 1", "3 0", "3 1", "3 2"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			app := stream.NewApp()
+			out := sink.Collect[string]()
+			stream.Handle(app, source.Slice(in), c.h, out)
+			run(t, app)
+			if got := out.Items(); !slices.Equal(got, c.want) {
+				t.Fatalf("got %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestDoHandlerReturnsNothing(t *testing.T) {
+	var got []int
+	app := stream.NewApp()
+	stream.Handle(app, source.Values(1, 2, 3), stream.Do(func(n int) { got = append(got, n) }))
+	run(t, app)
+	if !slices.Equal(got, []int{1, 2, 3}) {
+		t.Fatalf("got %v", got)
+	}
+}
+
+// Each output reaches every sink, in sink order, before the next output is
+// made.
+func TestOutputsReachEverySinkInOrder(t *testing.T) {
+	var log []string
+	logSink := func(name string) stream.Sink[string] {
+		return sink.Func(func(_ context.Context, v string) error {
+			log = append(log, name+":"+v)
+			return nil
+		})
+	}
+	app := stream.NewApp()
+	stream.Handle(app, source.Values(1, 2), stream.Yield(func(n int, yield func(string)) {
+		log = append(log, fmt.Sprint("make ", n, "a"))
+		yield(fmt.Sprint(n, "a"))
+		log = append(log, fmt.Sprint("make ", n, "b"))
+		yield(fmt.Sprint(n, "b"))
+	}), logSink("s1"), logSink("s2"))
+	run(t, app)
+	want := []string{
+		"make 1a", "s1:1a", "s2:1a", "make 1b", "s1:1b", "s2:1b",
+		"make 2a", "s1:2a", "s2:2a", "make 2b", "s1:2b", "s2:2b",
+	}
+	if !slices.Equal(log, want) {
+		t.Fatalf("got\n%v\nwant\n%v", log, want)
+	}
+}
+
+func TestHandlerErrorFailsTheAppNamingTheHandler(t *testing.T) {
+	boom := errors.New("boom")
+	forever := source.Ticker(time.Millisecond) // a sibling that never ends on its own
+	app := stream.NewApp()
+	stream.Handle(app, forever, stream.Do(func(time.Time) {}))
+	stream.Handle(app, source.Slice(ints(100)), stream.FuncErr(func(_ context.Context, n int) (int, error) {
+		if n == 42 {
+			return 0, boom
+		}
+		return n, nil
+	}).Named("checker"), sink.Discard[int]())
+	err := app.Run(context.Background())
+	if !errors.Is(err, boom) || !strings.HasPrefix(err.Error(), "handler checker: ") {
+		t.Fatalf("Run = %v, want boom from handler checker", err)
+	}
+}
+
+func TestHandlerNameDefaultsToTheFunctionName(t *testing.T) {
+	h := stream.Func(strings.ToUpper)
+	if h.Name() != "strings.ToUpper" {
+		t.Fatalf("Name = %q", h.Name())
+	}
+}
+
+func TestSinkErrorFailsTheAppNamingTheSink(t *testing.T) {
+	app := stream.NewApp()
+	stream.Handle(app, source.Values(1, 2, 3), stream.Func(func(n int) int { return n }),
+		sink.Writer[int](failingWriter{}))
+	err := app.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "sink *sink.WriterSink[int]: disk full") {
+		t.Fatalf("Run = %v", err)
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestSourceErrorFailsTheApp(t *testing.T) {
+	n := 0
+	src := source.Func(func(context.Context) (int, error) {
+		n++
+		if n > 3 {
+			return 0, errors.New("connection reset")
+		}
+		return n, nil
+	})
+	app := stream.NewApp()
+	stream.Handle(app, src, stream.Do(func(int) {}))
+	err := app.Run(context.Background())
+	if err == nil || err.Error() != "source.Func: connection reset" {
+		t.Fatalf("Run = %v", err)
+	}
+}
+
+// Cancelling the context drains the app: the sources stop, what they read
+// reaches the sinks, and Run returns nil.
+func TestCancelDrains(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var produced, handled atomic.Int64
+	src := source.Func(func(ctx context.Context) (int, error) {
+		n := produced.Add(1)
+		if n == 1000 {
+			cancel()
+		}
+		return int(n), nil
+	})
+	app := stream.NewApp()
+	stream.Handle(app, stream.Map(src, func(n int) int { return n }), stream.Do(func(int) { handled.Add(1) }))
+	if err := app.Run(ctx); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if produced.Load() < 1000 || handled.Load() != produced.Load() {
+		t.Fatalf("produced %d, handled %d: a drain handles every item read", produced.Load(), handled.Load())
+	}
+}
+
+func TestDrainTimeoutAborts(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	stuck := make(chan struct{})
+	defer close(stuck)
+	app := stream.NewApp(stream.WithDrainTimeout(50 * time.Millisecond))
+	stream.Handle(app, source.Values(1), stream.FuncErr(func(hctx context.Context, n int) (int, error) {
+		cancel()
+		<-hctx.Done() // a handler that only stops when aborted
+		return 0, hctx.Err()
+	}))
+	err := app.Run(ctx)
+	if err == nil || !strings.Contains(err.Error(), "did not drain within 50ms") {
+		t.Fatalf("Run = %v", err)
+	}
+}
+
+func TestTwoAppsInOneProcess(t *testing.T) {
+	a, b := stream.NewApp(), stream.NewApp()
+	outA, outB := sink.Collect[string](), sink.Collect[string]()
+	stream.Handle(a, source.Values("x", "y"), stream.Func(strings.ToUpper), outA)
+	stream.Handle(b, source.Values("p", "q"), stream.Func(strings.ToUpper), outB)
+	var wg sync.WaitGroup
+	for _, app := range []*stream.App{a, b} {
+		wg.Go(func() { run(t, app) })
+	}
+	wg.Wait()
+	if !slices.Equal(outA.Items(), []string{"X", "Y"}) || !slices.Equal(outB.Items(), []string{"P", "Q"}) {
+		t.Fatalf("a got %v, b got %v", outA.Items(), outB.Items())
+	}
+}
+
+func TestRunTwiceIsAnError(t *testing.T) {
+	app := stream.NewApp()
+	stream.Handle(app, source.Values(1), stream.Do(func(int) {}))
+	run(t, app)
+	if err := app.Run(context.Background()); err == nil {
+		t.Fatal("second Run returned nil")
+	}
+}
+
+type closingSink struct {
+	sink.Collector[int]
+	closed atomic.Int32
+}
+
+func (s *closingSink) Close(context.Context) error { s.closed.Add(1); return nil }
+
+func TestResourcesCloseOnceWhenTheAppStops(t *testing.T) {
+	s := &closingSink{}
+	var hooks []string
+	app := stream.NewApp()
+	app.OnClose(func(context.Context) error { hooks = append(hooks, "hook"); return nil })
+	stream.Handle(app, source.Values(1, 2), stream.Func(func(n int) int { return n }), s)
+	stream.Handle(app, source.Values(3), stream.Func(func(n int) int { return n }), s)
+	run(t, app)
+	if s.closed.Load() != 1 || !slices.Equal(hooks, []string{"hook"}) {
+		t.Fatalf("closed %d times, hooks %v", s.closed.Load(), hooks)
+	}
+}
+
+func TestRunUntilSignalDrainsOnSIGTERM(t *testing.T) {
+	var handled atomic.Int64
+	started := make(chan struct{})
+	app := stream.NewApp()
+	stream.Handle(app, source.Ticker(time.Millisecond), stream.Do(func(time.Time) {
+		if handled.Add(1) == 1 {
+			close(started)
+		}
+	}))
+	done := make(chan error)
+	go func() { done <- app.RunUntilSignal(context.Background()) }()
+	<-started
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("RunUntilSignal = %v", err)
+	}
+}
+
+func TestProxyReachesEveryReader(t *testing.T) {
+	proxy := stream.NewProxy[int]()
+	a, b := sink.Collect[int](), sink.Collect[int]()
+	app := stream.NewApp()
+	// Readers bound after the writer still see every message.
+	stream.Handle(app, source.Slice(ints(1000)), stream.Func(func(n int) int { return n }), proxy)
+	stream.Handle(app, proxy, stream.Func(func(n int) int { return n }), a)
+	stream.Handle(app, stream.Filter(proxy, func(n int) bool { return n%2 == 0 }), stream.Func(func(n int) int { return n }), b)
+	run(t, app)
+	if !slices.Equal(a.Items(), ints(1000)) {
+		t.Fatalf("reader a got %d items", a.Len())
+	}
+	if b.Len() != 500 {
+		t.Fatalf("reader b got %d items, want 500", b.Len())
+	}
+}
+
+func TestProxyChainEndsWhenItsWritersEnd(t *testing.T) {
+	p1, p2 := stream.NewProxy[string](), stream.NewProxy[string]()
+	out := sink.Collect[string]()
+	app := stream.NewApp()
+	stream.Handle(app, p2, stream.Func(strings.ToUpper), out)
+	stream.Handle(app, p1, stream.Func(func(s string) string { return s + "!" }), p2)
+	stream.Handle(app, source.Values("a", "b"), stream.Func(func(s string) string { return s }), p1)
+	run(t, app)
+	if !slices.Equal(out.Items(), []string{"A!", "B!"}) {
+		t.Fatalf("got %v", out.Items())
+	}
+}
+
+func TestProxyFedFromOutsideRunsUntilCancelled(t *testing.T) {
+	proxy := stream.NewProxy[int]()
+	got := make(chan int)
+	ctx, cancel := context.WithCancel(context.Background())
+	app := stream.NewApp()
+	stream.Handle(app, proxy, stream.Func(func(n int) int { return n }), sink.Chan(got))
+	done := make(chan error)
+	go func() { done <- app.Run(ctx) }()
+	// Send from outside the app until the reader, which subscribes when the
+	// app starts, gets one.
+	for sent := false; !sent; {
+		if err := proxy.Send(ctx, 7); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case n := <-got:
+			sent = n == 7
+		case <-time.After(time.Millisecond):
+		}
+	}
+	cancel()
+	go func() { // drain what the loop above may still have sent
+		for range got {
+		}
+	}()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	close(got)
+}

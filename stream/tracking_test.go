@@ -1,0 +1,279 @@
+package stream_test
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/slipstream-go/slipstream/sink"
+	"github.com/slipstream-go/slipstream/stream"
+)
+
+// trackedSource is an in-memory source whose items are tracked, like Kafka
+// messages: it records the order in which their deliveries are acknowledged.
+type trackedSource struct {
+	items []int
+	mu    sync.Mutex
+	acked []int
+}
+
+func (s *trackedSource) Feed(ctx context.Context, w *stream.Writer[int]) error {
+	for _, v := range s.items {
+		if err := w.AddTracked(ctx, v, func() {
+			s.mu.Lock()
+			s.acked = append(s.acked, v)
+			s.mu.Unlock()
+		}); err != nil {
+			return err
+		}
+	}
+	return w.Flush(ctx)
+}
+
+func (s *trackedSource) Acked() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.acked)
+}
+
+// The log of a test: sinks and acknowledgements append to it, in order.
+type eventLog struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (l *eventLog) add(e string) {
+	l.mu.Lock()
+	l.events = append(l.events, e)
+	l.mu.Unlock()
+}
+
+func (l *eventLog) get() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.events)
+}
+
+// loggedSource is a tracked source whose acknowledgements go to a log.
+func loggedSource(l *eventLog, items ...string) stream.Source[string] {
+	return stream.SourceFunc[string](func(ctx context.Context, w *stream.Writer[string]) error {
+		for _, v := range items {
+			if err := w.AddTracked(ctx, v, func() { l.add("ack " + v) }); err != nil {
+				return err
+			}
+		}
+		return w.Flush(ctx)
+	})
+}
+
+func loggedSink(l *eventLog, name string) stream.Sink[string] {
+	return sink.Func(func(_ context.Context, v string) error {
+		l.add(name + " " + v)
+		return nil
+	})
+}
+
+func runApp(t *testing.T, build func(app *stream.App)) {
+	t.Helper()
+	app := stream.NewApp()
+	build(app)
+	run(t, app)
+}
+
+func TestTrackedItemIsAcknowledgedAfterEverySink(t *testing.T) {
+	var l eventLog
+	runApp(t, func(app *stream.App) {
+		stream.Handle(app, stream.Map(loggedSource(&l, "a", "b"), func(s string) string { return s }),
+			stream.Func(func(s string) string { return s }), loggedSink(&l, "s1"), loggedSink(&l, "s2"))
+	})
+	want := []string{"s1 a", "s2 a", "ack a", "s1 b", "s2 b", "ack b"}
+	if got := l.get(); !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
+
+func TestFilteredItemIsAcknowledgedAtOnce(t *testing.T) {
+	var l eventLog
+	runApp(t, func(app *stream.App) {
+		kept := stream.Filter(loggedSource(&l, "keep1", "drop", "keep2"), func(s string) bool { return s != "drop" })
+		stream.Handle(app, kept, stream.Func(func(s string) string { return s }), loggedSink(&l, "sink"))
+	})
+	got := l.get()
+	// "drop" is acknowledged by Filter, before the sink sees keep2.
+	if i, j := slices.Index(got, "ack drop"), slices.Index(got, "sink keep2"); i < 0 || i > j {
+		t.Fatalf("got %v: drop must be acknowledged before keep2 reaches the sink", got)
+	}
+	if !slices.Contains(got, "ack keep1") || !slices.Contains(got, "ack keep2") {
+		t.Fatalf("got %v: every kept item must be acknowledged", got)
+	}
+}
+
+func TestFlatMapAcknowledgesAfterEveryOutput(t *testing.T) {
+	var l eventLog
+	runApp(t, func(app *stream.App) {
+		fm := stream.FlatMap(loggedSource(&l, "", "xy"), func(s string) iter.Seq[string] {
+			return func(yield func(string) bool) {
+				for _, r := range s {
+					if !yield(string(r)) {
+						return
+					}
+				}
+			}
+		})
+		stream.Handle(app, fm, stream.Func(func(s string) string { return s }), loggedSink(&l, "sink"))
+	})
+	want := []string{"ack ", "sink x", "sink y", "ack xy"}
+	if got := l.get(); !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
+
+func TestTeeAcknowledgesAfterEveryBranch(t *testing.T) {
+	var l eventLog
+	fastDelivered := make(chan struct{})
+	runApp(t, func(app *stream.App) {
+		br := stream.Tee(loggedSource(&l, "a"), 2)
+		fast := sink.Func(func(_ context.Context, v string) error {
+			l.add("fast " + v)
+			close(fastDelivered)
+			return nil
+		})
+		stream.Handle(app, br[0], stream.Func(func(s string) string { return s }), fast)
+		stream.Handle(app, br[1], stream.Func(func(s string) string {
+			<-fastDelivered // the slow branch delivers after the fast one
+			if slices.Contains(l.get(), "ack a") {
+				t.Error("acknowledged before the slow branch delivered")
+			}
+			return s
+		}), loggedSink(&l, "slow"))
+	})
+	want := []string{"fast a", "slow a", "ack a"}
+	if got := l.get(); !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
+
+func TestBatchAcknowledgesItsItemsOnceDelivered(t *testing.T) {
+	var l eventLog
+	runApp(t, func(app *stream.App) {
+		b := stream.Batch(loggedSource(&l, "a", "b", "c"), 2, 0)
+		stream.Handle(app, b, stream.Func(func(b []string) string { return b[0] + b[len(b)-1] }), loggedSink(&l, "sink"))
+	})
+	want := []string{"sink ab", "ack a", "ack b", "sink cc", "ack c"}
+	if got := l.get(); !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
+
+func TestMergePassesAcknowledgementsThrough(t *testing.T) {
+	var l eventLog
+	runApp(t, func(app *stream.App) {
+		m := stream.Merge(loggedSource(&l, "a"), loggedSource(&l, "b"))
+		stream.Handle(app, m, stream.Func(func(s string) string { return s }), loggedSink(&l, "sink"))
+	})
+	got := l.get()
+	for _, v := range []string{"a", "b"} {
+		if i, j := slices.Index(got, "sink "+v), slices.Index(got, "ack "+v); i < 0 || j < i {
+			t.Fatalf("got %v: %s acknowledged before delivery", got, v)
+		}
+	}
+}
+
+// asyncSink accepts outputs when the test says so, like a Kafka producer on
+// its delivery report.
+type asyncSink struct {
+	mu      sync.Mutex
+	pending []func(error)
+	taken   chan struct{}
+}
+
+func (s *asyncSink) Send(context.Context, string) error { panic("Send called on an AsyncSink") }
+
+func (s *asyncSink) SendAsync(_ context.Context, _ string, done func(error)) error {
+	s.mu.Lock()
+	s.pending = append(s.pending, done)
+	s.mu.Unlock()
+	s.taken <- struct{}{}
+	return nil
+}
+
+func (s *asyncSink) report(err error) {
+	s.mu.Lock()
+	done := s.pending[0]
+	s.pending = s.pending[1:]
+	s.mu.Unlock()
+	done(err)
+}
+
+func TestAsyncSinkAcknowledgesOnItsReport(t *testing.T) {
+	var l eventLog
+	s := &asyncSink{taken: make(chan struct{}, 10)}
+	app := stream.NewApp()
+	stream.Handle(app, loggedSource(&l, "a", "b"), stream.Func(func(s string) string { return s }), s)
+	done := make(chan error)
+	go func() { done <- app.Run(context.Background()) }()
+	<-s.taken
+	<-s.taken
+	if got := l.get(); len(got) != 0 {
+		t.Fatalf("acknowledged %v before the sink reported", got)
+	}
+	s.report(nil)
+	s.report(nil)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := l.get(); !slices.Equal(got, []string{"ack a", "ack b"}) {
+		t.Fatalf("got %v", got)
+	}
+}
+
+func TestAsyncSinkFailureFailsTheAppAndAcknowledgesNothing(t *testing.T) {
+	var l eventLog
+	s := &asyncSink{taken: make(chan struct{}, 10)}
+	app := stream.NewApp()
+	stream.Handle(app, loggedSource(&l, "a"), stream.Func(func(s string) string { return s }), s)
+	done := make(chan error)
+	go func() { done <- app.Run(context.Background()) }()
+	<-s.taken
+	s.report(errors.New("broker down"))
+	if err := <-done; err == nil || err.Error() != "sink *stream_test.asyncSink: broker down" {
+		t.Fatalf("Run = %v", err)
+	}
+	if got := l.get(); len(got) != 0 {
+		t.Fatalf("acknowledged %v", got)
+	}
+}
+
+func TestFailedItemIsNotAcknowledged(t *testing.T) {
+	src := &trackedSource{items: []int{1, 2, 3}}
+	app := stream.NewApp()
+	stream.Handle(app, src, stream.FuncErr(func(_ context.Context, n int) (int, error) {
+		if n == 2 {
+			return 0, errors.New("bad")
+		}
+		return n, nil
+	}), sink.Discard[int]())
+	if err := app.Run(context.Background()); err == nil {
+		t.Fatal("Run returned nil")
+	}
+	if got := src.Acked(); !slices.Equal(got, []int{1}) {
+		t.Fatalf("acked %v, want [1]", got)
+	}
+}
+
+func TestProxyCarriesAcknowledgements(t *testing.T) {
+	var l eventLog
+	proxy := stream.NewProxy[string]()
+	runApp(t, func(app *stream.App) {
+		stream.Handle(app, loggedSource(&l, "a"), stream.Func(func(s string) string { return s }), proxy)
+		stream.Handle(app, proxy, stream.Func(func(s string) string { return s }), loggedSink(&l, "r1"))
+		stream.Handle(app, proxy, stream.Func(func(s string) string { return s }), loggedSink(&l, "r2"))
+	})
+	got := l.get()
+	if got[len(got)-1] != "ack a" || len(got) != 3 {
+		t.Fatalf("got %v: the item is acknowledged after both readers", got)
+	}
+}
