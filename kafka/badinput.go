@@ -1,0 +1,157 @@
+package kafka
+
+import (
+	"fmt"
+	"strconv"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/slipstream-go/slipstream/codec"
+)
+
+// A BadInput policy says what a [Topic] does with a message its codecs
+// cannot decode (see [WithBadInput]). In every case the message's offset is
+// committed only once the policy has been carried out: never under
+// [StopOnBadInput], at once under [SkipBadInput], and once the dead-letter
+// topic has acknowledged the message under [DeadLetter].
+type BadInput struct {
+	kind  badKind
+	topic string
+}
+
+type badKind uint8
+
+const (
+	badStop badKind = iota
+	badSkip
+	badDeadLetter
+)
+
+var (
+	// StopOnBadInput fails the app with a [*DecodeError]: the default.
+	// The message is not committed, so a restarted app meets it again.
+	StopOnBadInput = BadInput{}
+	// SkipBadInput logs a warning, counts the message (see
+	// [Topic.Skipped]) and goes on.
+	SkipBadInput = BadInput{kind: badSkip}
+)
+
+// DeadLetter sends each message that cannot be decoded, as it came (key,
+// value, headers and timestamp), to the topic called name, adding headers
+// that say why and where it came from:
+//
+//	slipstream.error      the decoding error
+//	slipstream.topic      the topic it was read from
+//	slipstream.partition  its partition, in decimal
+//	slipstream.offset     its offset, in decimal
+//
+// The dead-letter producer uses the reading topic's configuration. If it
+// fails to deliver, the app fails.
+func DeadLetter(name string) BadInput { return BadInput{kind: badDeadLetter, topic: name} }
+
+// String describes p: "stop", "skip" or "dead-letter to NAME".
+func (p BadInput) String() string {
+	switch p.kind {
+	case badSkip:
+		return "skip"
+	case badDeadLetter:
+		return "dead-letter to " + p.topic
+	}
+	return "stop"
+}
+
+// Header keys that [DeadLetter] adds.
+const (
+	HeaderError     = "slipstream.error"
+	HeaderTopic     = "slipstream.topic"
+	HeaderPartition = "slipstream.partition"
+	HeaderOffset    = "slipstream.offset"
+)
+
+// A DecodeError reports a message that a [Topic]'s codec could not decode.
+type DecodeError struct {
+	Topic     string
+	Partition int32
+	Offset    int64
+	Field     string // "key" or "value"
+	Codec     string // the codec's name; see [codec.Name]
+	Err       error
+}
+
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("kafka: topic %s partition %d offset %d: cannot decode %s with codec %s: %v",
+		e.Topic, e.Partition, e.Offset, e.Field, e.Codec, e.Err)
+}
+
+// Unwrap returns the codec's error.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// decode turns a librdkafka message into a Message. An absent key or value
+// (a tombstone) decodes to the zero value without its codec.
+func (t *Topic[K, V]) decode(km *ckafka.Message) (Message[K, V], *DecodeError) {
+	m := Message[K, V]{
+		Headers:   km.Headers,
+		Timestamp: km.Timestamp,
+		Topic:     t.name,
+		Partition: km.TopicPartition.Partition,
+		Offset:    int64(km.TopicPartition.Offset),
+	}
+	if km.Key != nil {
+		var err error
+		if m.Key, err = t.keyCodec.Decode(km.Key); err != nil {
+			return m, t.decodeError(km, "key", codec.Name(t.keyCodec), err)
+		}
+	}
+	if km.Value != nil {
+		var err error
+		if m.Value, err = t.valCodec.Decode(km.Value); err != nil {
+			return m, t.decodeError(km, "value", codec.Name(t.valCodec), err)
+		}
+	}
+	return m, nil
+}
+
+func (t *Topic[K, V]) decodeError(km *ckafka.Message, field, name string, err error) *DecodeError {
+	return &DecodeError{
+		Topic:     t.name,
+		Partition: km.TopicPartition.Partition,
+		Offset:    int64(km.TopicPartition.Offset),
+		Field:     field,
+		Codec:     name,
+		Err:       err,
+	}
+}
+
+// deadLetter returns the message km to send to the dead-letter topic.
+func deadLetter(dlq string, km *ckafka.Message, err *DecodeError) *ckafka.Message {
+	headers := make([]Header, 0, len(km.Headers)+4)
+	headers = append(headers, km.Headers...)
+	headers = append(headers,
+		Header{Key: HeaderError, Value: []byte(err.Error())},
+		Header{Key: HeaderTopic, Value: []byte(err.Topic)},
+		Header{Key: HeaderPartition, Value: strconv.AppendInt(nil, int64(err.Partition), 10)},
+		Header{Key: HeaderOffset, Value: strconv.AppendInt(nil, err.Offset, 10)},
+	)
+	return &ckafka.Message{
+		TopicPartition: ckafka.TopicPartition{Topic: &dlq, Partition: ckafka.PartitionAny},
+		Key:            km.Key,
+		Value:          km.Value,
+		Headers:        headers,
+		Timestamp:      km.Timestamp,
+	}
+}
+
+// deadLetters returns the producer for the dead-letter topic, making it on
+// first use.
+func (t *Topic[K, V]) deadLetters() (*producer, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.dlq == nil {
+		p, err := newProducer(t.bad.topic, t.conf, t.logger)
+		if err != nil {
+			return nil, err
+		}
+		t.dlq = p
+	}
+	return t.dlq, nil
+}

@@ -1,0 +1,247 @@
+package kafka
+
+import (
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// A ConfigMap holds librdkafka configuration properties, such as
+// "bootstrap.servers" or "group.id" (see librdkafka's CONFIGURATION.md).
+// Values are strings, booleans or numbers.
+//
+// Printing a ConfigMap, with fmt or [log/slog], shows its keys in sorted
+// order and hides secrets: the value of every key that names a password, a
+// secret, a private key or OAUTHBEARER configuration is shown as
+// "[redacted]".
+//
+// [Conf] and [NewTopic] accept the underscore names of the Python original
+// as aliases, so a Python configuration ports verbatim: bootstrap_servers,
+// group_id, group_instance_id, auto_offset_reset, security_protocol,
+// sasl_mechanism, sasl_plain_username and sasl_plain_password, and any other
+// name that becomes a librdkafka property when its underscores are dots
+// (client_id, session_timeout_ms, ...). They are stored under librdkafka's
+// names.
+type ConfigMap map[string]any
+
+// redacted replaces secret values when a ConfigMap is printed.
+const redacted = "[redacted]"
+
+// String returns m as Go prints a map, keys sorted, with secrets redacted:
+// map[bootstrap.servers:localhost:9092 sasl.password:[redacted]].
+func (m ConfigMap) String() string {
+	var b strings.Builder
+	b.WriteString("map[")
+	for i, k := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s:%v", k, m.shown(k))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// GoString returns m as Go source, keys sorted, with secrets redacted, for
+// the %#v verb.
+func (m ConfigMap) GoString() string {
+	var b strings.Builder
+	b.WriteString("kafka.ConfigMap{")
+	for i, k := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q:%#v", k, m.shown(k))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// LogValue implements [slog.LogValuer]: a ConfigMap logs as its
+// [ConfigMap.String], so that no log handler shows a secret.
+func (m ConfigMap) LogValue() slog.Value { return slog.StringValue(m.String()) }
+
+// shown returns the value of key k as it may be printed.
+func (m ConfigMap) shown(k string) any {
+	if isSecret(k) {
+		return redacted
+	}
+	return m[k]
+}
+
+// isSecret reports whether the value of property k must not be shown.
+func isSecret(k string) bool {
+	k = strings.ToLower(k)
+	return strings.Contains(k, "password") ||
+		strings.Contains(k, "secret") ||
+		strings.Contains(k, "sasl.oauthbearer.config") ||
+		k == "ssl.key.pem" || k == "ssl_key" || k == "sasl.jaas.config"
+}
+
+// aliases maps the Python original's property names to librdkafka's where
+// replacing underscores with dots is not enough, and librdkafka's own
+// aliases to the names this package stores them under.
+var aliases = map[string]string{
+	"sasl_mechanism":       "sasl.mechanism",
+	"sasl_plain_username":  "sasl.username",
+	"sasl_plain_password":  "sasl.password",
+	"sasl.mechanisms":      "sasl.mechanism",
+	"metadata.broker.list": "bootstrap.servers",
+}
+
+// canonical returns the name a property is stored under: librdkafka's name
+// for an alias, key itself otherwise (an unknown key is kept as written, so
+// that the error about it names what the user wrote).
+func canonical(key string) string {
+	if a, ok := aliases[key]; ok {
+		return a
+	}
+	props := properties()
+	if _, ok := props[key]; ok || !strings.Contains(key, "_") || strings.Contains(key, ".") {
+		return key
+	}
+	if dotted := strings.ReplaceAll(key, "_", "."); props[dotted] != 0 {
+		return dotted
+	}
+	return key
+}
+
+// merge copies src into dst under canonical names. When src names one
+// property twice, librdkafka's name wins over an alias.
+func merge(dst, src ConfigMap) {
+	keys := slices.Sorted(maps.Keys(src))
+	for _, k := range keys {
+		if c := canonical(k); c != k {
+			dst[c] = src[k]
+		}
+	}
+	for _, k := range keys {
+		if canonical(k) == k {
+			dst[k] = src[k]
+		}
+	}
+}
+
+// defaults are the process-wide configuration defaults set with Conf.
+var defaults struct {
+	mu sync.Mutex
+	m  ConfigMap
+}
+
+// Conf merges m into the process-wide Kafka configuration defaults, adding
+// keys and overriding those set before, and returns a copy of the merged
+// defaults. Conf(nil) just returns them. It is safe for concurrent use.
+//
+// A [Topic] takes a snapshot of the defaults merged with its own
+// configuration when it is created, its own keys winning: later calls to
+// Conf do not change existing topics. Keys are checked then, by [NewTopic].
+func Conf(m ConfigMap) ConfigMap {
+	defaults.mu.Lock()
+	defer defaults.mu.Unlock()
+	if defaults.m == nil {
+		defaults.m = ConfigMap{}
+	}
+	merge(defaults.m, m)
+	return maps.Clone(defaults.m)
+}
+
+// snapshot returns the defaults merged with own, own winning.
+func snapshot(own ConfigMap) ConfigMap {
+	defaults.mu.Lock()
+	m := make(ConfigMap, len(defaults.m)+len(own))
+	merge(m, defaults.m)
+	defaults.mu.Unlock()
+	merge(m, own)
+	return m
+}
+
+// managed lists properties the Topic sets itself, with the reason a user
+// may not: at-least-once commits depend on them.
+var managed = map[string]string{
+	"enable.auto.offset.store": "the Topic stores an offset only once its message has been handled",
+	"enable.partition.eof":     "the Topic does not report partition ends",
+	"rebalance_cb":             "the Topic handles rebalances",
+	"offset_commit_cb":         "the Topic handles commits",
+	"consume_cb":               "the Topic reads messages itself",
+	"dr_cb":                    "the Topic reads delivery reports",
+	"dr_msg_cb":                "the Topic reads delivery reports",
+}
+
+// validate checks every key and value of conf with librdkafka.
+func validate(conf ConfigMap) error {
+	for _, k := range slices.Sorted(maps.Keys(conf)) {
+		if strings.HasPrefix(k, "go.") {
+			return fmt.Errorf("configuration key %q: go.* properties are set by the Topic itself", k)
+		}
+		if why, ok := managed[k]; ok {
+			if k == "enable.auto.offset.store" || k == "enable.partition.eof" {
+				if s, err := valueString(conf[k]); err == nil && s == "false" {
+					continue // what the Topic sets anyway
+				}
+			}
+			return fmt.Errorf("configuration key %q cannot be set: %s", k, why)
+		}
+		s, err := valueString(conf[k])
+		if err != nil {
+			return fmt.Errorf("configuration key %q: %w", k, err)
+		}
+		if unknown, err := checkProperty(k, s); unknown {
+			return fmt.Errorf("unknown configuration key %q", k)
+		} else if err != nil {
+			if isSecret(k) {
+				return fmt.Errorf("configuration key %q: invalid value", k)
+			}
+			return fmt.Errorf("configuration key %q: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// valueString turns a configuration value into the string librdkafka takes.
+func valueString(v any) (string, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case bool:
+		return strconv.FormatBool(x), nil
+	case int:
+		return strconv.Itoa(x), nil
+	case int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return fmt.Sprint(x), nil
+	case float32:
+		return strconv.FormatFloat(float64(x), 'f', -1, 32), nil
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), nil
+	case fmt.Stringer:
+		return x.String(), nil
+	case nil:
+		return "", fmt.Errorf("nil value")
+	default:
+		return "", fmt.Errorf("value of type %T; want a string, bool or number", v)
+	}
+}
+
+// clientConfig returns the librdkafka configuration for one client: the
+// properties of conf that apply to it (so librdkafka does not warn about
+// consumer properties on a producer), then extra.
+func clientConfig(conf ConfigMap, kind scope, extra ckafka.ConfigMap) *ckafka.ConfigMap {
+	props := properties()
+	cm := make(ckafka.ConfigMap, len(conf)+len(extra))
+	for k, v := range conf {
+		if s := props[k]; s != scopeBoth && s != kind && s != 0 {
+			continue
+		}
+		s, _ := valueString(v) // validated by NewTopic
+		cm[k] = s
+	}
+	for k, v := range extra {
+		cm[k] = v
+	}
+	return &cm
+}

@@ -1,0 +1,667 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/slipstream-go/slipstream/stream"
+)
+
+// How a consumer moves messages from librdkafka to its stream. One
+// goroutine, the poller, calls Poll and nothing else that can block for
+// long, so the consumer keeps its place in the group however slow the
+// stream is; the goroutine the app gave to Feed writes what the poller read
+// to the stream, and blocks while the stream is paused or busy. Between
+// them, the poller holds up to pendingMax messages in batches of batchMax,
+// and the channel between them up to batchQueue batches. When the stream is
+// paused, or the poller's buffer is full, the poller pauses the assigned
+// partitions in librdkafka and keeps polling.
+const (
+	batchMax   = 256
+	batchQueue = 4
+	pendingMax = 2048
+	// pollWait bounds how long the poller waits in Poll, and so how long a
+	// resume, a stop or a seek waits for it.
+	pollWait = 50 * time.Millisecond
+	// storeEvery is how often the poller hands the offsets accepted so far
+	// to librdkafka, which commits them every auto.commit.interval.ms.
+	storeEvery = 100 * time.Millisecond
+	// settleIdle is how long Close waits for the outputs of messages
+	// already read to be accepted once none have been for that long.
+	settleIdle = time.Second
+)
+
+// A fetched message, with the tracker of its partition when it was read.
+type fetched struct {
+	m  *ckafka.Message
+	tr *tracker
+}
+
+// A consumer reads a Topic for one call of Feed: one librdkafka consumer in
+// the topic's group.
+type consumer[K, V any] struct {
+	t      *Topic[K, V]
+	c      *ckafka.Consumer
+	logs   *logPump
+	logger *slog.Logger
+	topic  *string
+
+	cancel context.CancelCauseFunc // ends Feed with an error
+	fed    chan struct{}           // closed when Feed has returned
+	polled chan struct{}           // closed when the poller has ended
+
+	batches chan []fetched    // poller → writer
+	free    chan []fetched    // writer → poller, for reuse
+	seeks   chan *seekRequest // Seek → poller
+
+	// Owned by the goroutine that polls the client: the poller while Feed
+	// runs (rebalance callbacks run inside Poll), then Close.
+	pending      [][]fetched
+	npending     int
+	paused       bool
+	started      bool // the first assignment has been made
+	lastStore    time.Time
+	manualCommit time.Duration // when enable.auto.commit is false: commit this often
+	lastCommit   time.Time
+
+	mu    sync.Mutex
+	parts map[int32]*tracker // the current assignment
+}
+
+// Feed reads the topic as one consumer of its group (group.id) and writes
+// each message to w until ctx is done. It implements [stream.Source]; an app
+// calls it, for each stream read from the topic.
+//
+// Each message's offset is committed once every output derived from it has
+// been accepted by its sinks (at-least-once): Feed hands librdkafka the
+// offsets accepted so far, which it commits every auto.commit.interval.ms,
+// and before it gives up partitions in a rebalance; [Topic.Close] commits
+// the rest. A message that cannot be decoded is handled as [WithBadInput]
+// says.
+//
+// While the stream is paused, the consumer pauses its partitions and keeps
+// polling, so it stays in its group however long the pause lasts; messages
+// already read are held and written after the resume.
+func (t *Topic[K, V]) Feed(ctx context.Context, w *stream.Writer[Message[K, V]]) error {
+	return t.feed(ctx, w, nil)
+}
+
+// feed is Feed, calling started with the consumer once it exists.
+func (t *Topic[K, V]) feed(ctx context.Context, w *stream.Writer[Message[K, V]], started func(*consumer[K, V])) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	c, err := t.newConsumer(cancel)
+	if err != nil {
+		return err
+	}
+	defer close(c.fed)
+	if started != nil {
+		started(c)
+	}
+	go c.poll(ctx, w.Paused)
+	err = c.write(ctx, w)
+	cancel(errFeedEnded)
+	<-c.polled
+	return err
+}
+
+var (
+	errFeedEnded   = errors.New("kafka: feed ended")
+	errTopicClosed = errors.New("kafka: topic closed")
+)
+
+func (t *Topic[K, V]) newConsumer(cancel context.CancelCauseFunc) (*consumer[K, V], error) {
+	if _, ok := t.conf["group.id"]; !ok {
+		return nil, fmt.Errorf("kafka: topic %s: reading needs a group.id in the topic's configuration or in Conf", t.name)
+	}
+	logs := startLogs(t.logger, "consumer")
+	kc, err := ckafka.NewConsumer(clientConfig(t.conf, scopeConsumer, ckafka.ConfigMap{
+		"enable.auto.offset.store": false,
+		"go.logs.channel.enable":   true,
+		"go.logs.channel":          logs.ch,
+	}))
+	if err != nil {
+		logs.stop()
+		return nil, fmt.Errorf("kafka: topic %s: making consumer: %w", t.name, err)
+	}
+	c := &consumer[K, V]{
+		t:       t,
+		c:       kc,
+		logs:    logs,
+		logger:  t.logger,
+		topic:   &t.name,
+		cancel:  cancel,
+		fed:     make(chan struct{}),
+		polled:  make(chan struct{}),
+		batches: make(chan []fetched, batchQueue),
+		free:    make(chan []fetched, batchQueue+2),
+		seeks:   make(chan *seekRequest),
+		parts:   make(map[int32]*tracker),
+	}
+	if s, _ := valueString(t.conf["enable.auto.commit"]); s == "false" {
+		c.manualCommit = 5 * time.Second
+		if ms, err := strconv.Atoi(fmt.Sprint(t.conf["auto.commit.interval.ms"])); err == nil && ms > 0 {
+			c.manualCommit = time.Duration(ms) * time.Millisecond
+		}
+	}
+	if err := kc.SubscribeTopics([]string{t.name}, c.rebalance); err != nil {
+		kc.Close()
+		logs.stop()
+		return nil, fmt.Errorf("kafka: topic %s: subscribing: %w", t.name, err)
+	}
+	t.mu.Lock()
+	t.consumers = append(t.consumers, c)
+	t.mu.Unlock()
+	t.notify()
+	return c, nil
+}
+
+// fail ends Feed with err.
+func (c *consumer[K, V]) fail(err error) {
+	c.logger.Error("kafka: reading failed", "err", err)
+	c.cancel(err)
+}
+
+// write writes what the poller reads to w, until ctx is done.
+func (c *consumer[K, V]) write(ctx context.Context, w *stream.Writer[Message[K, V]]) error {
+	for {
+		var b []fetched
+		select {
+		case b = <-c.batches:
+		default:
+			// Nothing is ready: send what was added before waiting.
+			if err := w.Flush(ctx); err != nil {
+				return err
+			}
+			select {
+			case b = <-c.batches:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+		}
+		for _, f := range b {
+			if err := c.deliver(ctx, w, f); err != nil {
+				return err
+			}
+		}
+		clear(b)
+		select {
+		case c.free <- b[:0]:
+		default:
+		}
+	}
+}
+
+// deliver decodes one message and writes it to w, tracked.
+func (c *consumer[K, V]) deliver(ctx context.Context, w *stream.Writer[Message[K, V]], f fetched) error {
+	if f.tr.isStale() {
+		return nil // its partition was revoked or sought since it was read
+	}
+	m, derr := c.t.decode(f.m)
+	seq := f.tr.push(int64(f.m.TopicPartition.Offset))
+	if derr != nil {
+		return c.badInput(ctx, f, seq, derr)
+	}
+	return w.AddTracked(ctx, m, f.tr.acceptFunc(seq))
+}
+
+// badInput carries out the topic's bad-input policy for a message that
+// cannot be decoded, accepting it once that is done.
+func (c *consumer[K, V]) badInput(ctx context.Context, f fetched, seq uint64, derr *DecodeError) error {
+	switch c.t.bad.kind {
+	case badSkip:
+		c.t.skipped.Add(1)
+		c.logger.Warn("kafka: skipped a message that cannot be decoded", "err", derr)
+		f.tr.accept(seq)
+		return nil
+	case badDeadLetter:
+		p, err := c.t.deadLetters()
+		if err != nil {
+			return err
+		}
+		dl := deadLetter(c.t.bad.topic, f.m, derr)
+		dl.Opaque = func(err error) {
+			if err != nil {
+				c.fail(fmt.Errorf("kafka: topic %s: dead-lettering partition %d offset %d to topic %s: %w",
+					c.t.name, derr.Partition, derr.Offset, c.t.bad.topic, err))
+				return
+			}
+			f.tr.accept(seq)
+		}
+		c.logger.Warn("kafka: dead-lettering a message that cannot be decoded", "to", c.t.bad.topic, "err", derr)
+		return p.produce(ctx, dl)
+	default:
+		return derr
+	}
+}
+
+// poll polls the client until ctx is done, handing messages to the writer.
+func (c *consumer[K, V]) poll(ctx context.Context, streamPaused func() bool) {
+	defer close(c.polled)
+	idle := false // the last Poll had nothing
+	for ctx.Err() == nil {
+		c.serveSeeks()
+		c.handOff(idle)
+		full := c.npending >= pendingMax
+		c.setPaused(streamPaused() || full)
+		c.maintain()
+		if c.npending > 0 && (idle || full) {
+			// Nothing more is ready, or there is no room for it: wait for
+			// the writer to take a batch, then poll without waiting.
+			c.waitHandOff(ctx)
+			idle = !c.handle(c.c.Poll(0))
+			continue
+		}
+		wait := pollWait
+		if c.npending > 0 {
+			wait = 0
+		}
+		idle = !c.handle(c.c.Poll(int(wait.Milliseconds())))
+	}
+	// The stream reads no more: stop fetching, keep what was accepted.
+	c.setPaused(true)
+	c.store(false)
+}
+
+// handle handles one event from Poll and reports whether it was a message.
+func (c *consumer[K, V]) handle(ev ckafka.Event) bool {
+	switch e := ev.(type) {
+	case *ckafka.Message:
+		if e.TopicPartition.Error != nil {
+			c.logger.Warn("kafka: read error", "partition", e.TopicPartition.Partition, "err", e.TopicPartition.Error)
+			return false
+		}
+		tr := c.parts[e.TopicPartition.Partition]
+		if tr == nil {
+			return false // not assigned any more
+		}
+		c.add(fetched{m: e, tr: tr})
+		return true
+	case ckafka.Error:
+		c.clientError(e)
+	case ckafka.OffsetsCommitted:
+		if e.Error != nil && !isNoOffset(e.Error) {
+			c.logger.Warn("kafka: commit failed", "err", e.Error)
+		}
+	}
+	return false
+}
+
+// clientError handles an error the client reports. Most are transient, and
+// librdkafka retries; some mean it will never succeed, and waiting would
+// only hang: those fail the feed.
+func (c *consumer[K, V]) clientError(e ckafka.Error) {
+	var what string
+	switch {
+	case e.IsFatal():
+		what = "consumer failed"
+	case e.Code() == ckafka.ErrAuthentication:
+		what = "authentication failed"
+	case e.Code() == ckafka.ErrTopicAuthorizationFailed, e.Code() == ckafka.ErrGroupAuthorizationFailed:
+		what = "not authorized"
+	default:
+		c.logger.Warn("kafka: consumer error", "err", e)
+		return
+	}
+	c.fail(fmt.Errorf("kafka: topic %s: %s: %w", c.t.name, what, e))
+}
+
+// add appends f to the poller's pending batches.
+func (c *consumer[K, V]) add(f fetched) {
+	n := len(c.pending)
+	if n == 0 || len(c.pending[n-1]) >= batchMax {
+		var b []fetched
+		select {
+		case b = <-c.free:
+		default:
+			b = make([]fetched, 0, batchMax)
+		}
+		c.pending = append(c.pending, b)
+		n++
+	}
+	c.pending[n-1] = append(c.pending[n-1], f)
+	c.npending++
+}
+
+// handOff hands the oldest pending batch to the writer if it is full, or
+// nothing more is ready, or the writer has nothing to do; it does not wait.
+func (c *consumer[K, V]) handOff(idle bool) {
+	if len(c.pending) == 0 {
+		return
+	}
+	b := c.pending[0]
+	if len(b) < batchMax && !idle && len(c.batches) > 0 {
+		return // let the batch fill while the writer is busy
+	}
+	select {
+	case c.batches <- b:
+		c.popPending()
+	default:
+	}
+}
+
+// waitHandOff waits up to pollWait for the writer to take the oldest
+// pending batch.
+func (c *consumer[K, V]) waitHandOff(ctx context.Context) {
+	t := time.NewTimer(pollWait)
+	defer t.Stop()
+	select {
+	case c.batches <- c.pending[0]:
+		c.popPending()
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+func (c *consumer[K, V]) popPending() {
+	c.npending -= len(c.pending[0])
+	c.pending[0] = nil
+	c.pending = c.pending[1:]
+	if len(c.pending) == 0 {
+		c.pending = nil
+	}
+}
+
+// dropPending drops the pending messages of the given partitions: they
+// were revoked or sought.
+func (c *consumer[K, V]) dropPending(parts map[int32]bool) {
+	kept := c.pending[:0]
+	c.npending = 0
+	for _, b := range c.pending {
+		out := b[:0]
+		for _, f := range b {
+			if !parts[f.m.TopicPartition.Partition] {
+				out = append(out, f)
+			}
+		}
+		clear(b[len(out):])
+		if len(out) > 0 {
+			kept = append(kept, out)
+			c.npending += len(out)
+		}
+	}
+	clear(c.pending[len(kept):])
+	c.pending = kept
+}
+
+// setPaused pauses or resumes every assigned partition in librdkafka.
+func (c *consumer[K, V]) setPaused(want bool) {
+	if want == c.paused {
+		return
+	}
+	c.paused = want
+	parts := c.assignment()
+	if len(parts) == 0 {
+		return
+	}
+	var err error
+	if want {
+		err = c.c.Pause(parts)
+	} else {
+		err = c.c.Resume(parts)
+	}
+	if err != nil {
+		c.logger.Warn("kafka: pausing or resuming partitions", "pause", want, "err", err)
+	}
+}
+
+// assignment returns the assigned partitions.
+func (c *consumer[K, V]) assignment() []ckafka.TopicPartition {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	parts := make([]ckafka.TopicPartition, 0, len(c.parts))
+	for p := range c.parts {
+		parts = append(parts, ckafka.TopicPartition{Topic: c.topic, Partition: p})
+	}
+	return parts
+}
+
+// maintain stores accepted offsets now and then, and commits them when the
+// topic's configuration turns off librdkafka's auto-commit.
+func (c *consumer[K, V]) maintain() {
+	now := time.Now()
+	if now.Sub(c.lastStore) >= storeEvery {
+		c.lastStore = now
+		c.store(false)
+	}
+	if c.manualCommit > 0 && now.Sub(c.lastCommit) >= c.manualCommit {
+		c.lastCommit = now
+		c.commit()
+	}
+}
+
+// store hands librdkafka the offsets accepted since the last store (or,
+// with all, every accepted offset), for it to commit.
+func (c *consumer[K, V]) store(all bool) {
+	var tps []ckafka.TopicPartition
+	c.mu.Lock()
+	for _, tr := range c.parts {
+		if off, ok := tr.take(all); ok {
+			tps = append(tps, ckafka.TopicPartition{Topic: c.topic, Partition: tr.partition, Offset: ckafka.Offset(off)})
+		}
+	}
+	c.mu.Unlock()
+	if len(tps) == 0 {
+		return
+	}
+	if _, err := c.c.StoreOffsets(tps); err != nil {
+		c.logger.Debug("kafka: storing offsets", "err", err)
+	}
+}
+
+// commit commits the stored offsets now.
+func (c *consumer[K, V]) commit() {
+	if _, err := c.c.Commit(); err != nil && !isNoOffset(err) {
+		c.logger.Warn("kafka: commit failed", "err", err)
+	}
+}
+
+// isNoOffset reports the error of a commit with nothing to commit.
+func isNoOffset(err error) bool {
+	var kerr ckafka.Error
+	return errors.As(err, &kerr) && kerr.Code() == ckafka.ErrNoOffset
+}
+
+// rebalance is the consumer's rebalance callback; it runs inside Poll.
+func (c *consumer[K, V]) rebalance(_ *ckafka.Consumer, ev ckafka.Event) error {
+	switch e := ev.(type) {
+	case ckafka.AssignedPartitions:
+		c.assign(e.Partitions)
+	case ckafka.RevokedPartitions:
+		c.revoke(e.Partitions)
+	}
+	c.t.notify()
+	return nil
+}
+
+// assign takes partitions given to the consumer, from the topic's start
+// offset on the first assignment and from the committed offsets after.
+func (c *consumer[K, V]) assign(parts []ckafka.TopicPartition) {
+	cooperative := c.c.GetRebalanceProtocol() == "COOPERATIVE"
+	if !c.started {
+		c.started = true
+		if err := c.checkPartitions(c.t.start); err != nil {
+			c.fail(err)
+		}
+		for i := range parts {
+			if off, ok := c.t.start.forPartition(parts[i].Partition); ok {
+				parts[i].Offset = off
+			}
+		}
+	}
+	c.mu.Lock()
+	if !cooperative {
+		for _, tr := range c.parts {
+			tr.retire()
+		}
+		clear(c.parts)
+	}
+	for _, p := range parts {
+		c.parts[p.Partition] = newTracker(p.Partition)
+	}
+	c.mu.Unlock()
+	var err error
+	if cooperative {
+		err = c.c.IncrementalAssign(parts)
+	} else {
+		err = c.c.Assign(parts)
+	}
+	if err != nil {
+		c.fail(fmt.Errorf("kafka: topic %s: assigning partitions: %w", c.t.name, err))
+		return
+	}
+	if c.paused && len(parts) > 0 {
+		if err := c.c.Pause(parts); err != nil {
+			c.logger.Warn("kafka: pausing partitions", "err", err)
+		}
+	}
+	c.logger.Debug("kafka: partitions assigned", "partitions", partitionList(parts))
+}
+
+// revoke gives up partitions, first committing what was accepted from them
+// (unless the assignment was lost, when a commit can only fail).
+func (c *consumer[K, V]) revoke(parts []ckafka.TopicPartition) {
+	lost := c.c.AssignmentLost()
+	var tps []ckafka.TopicPartition
+	gone := make(map[int32]bool, len(parts))
+	c.mu.Lock()
+	for _, p := range parts {
+		gone[p.Partition] = true
+		tr := c.parts[p.Partition]
+		if tr == nil {
+			continue
+		}
+		delete(c.parts, p.Partition)
+		if off, ok := tr.retire(); ok {
+			tps = append(tps, ckafka.TopicPartition{Topic: c.topic, Partition: p.Partition, Offset: ckafka.Offset(off)})
+		}
+	}
+	c.mu.Unlock()
+	c.dropPending(gone)
+	if len(tps) > 0 && !lost {
+		if _, err := c.c.StoreOffsets(tps); err != nil {
+			c.logger.Debug("kafka: storing offsets", "err", err)
+		}
+		if _, err := c.c.CommitOffsets(tps); err != nil && !isNoOffset(err) {
+			c.logger.Warn("kafka: committing revoked partitions", "err", err)
+		}
+	}
+	var err error
+	if c.c.GetRebalanceProtocol() == "COOPERATIVE" {
+		err = c.c.IncrementalUnassign(parts)
+	} else {
+		err = c.c.Unassign()
+	}
+	if err != nil {
+		c.logger.Warn("kafka: unassigning partitions", "err", err)
+	}
+	c.logger.Debug("kafka: partitions revoked", "partitions", partitionList(parts), "lost", lost)
+}
+
+func partitionList(parts []ckafka.TopicPartition) []int32 {
+	ps := make([]int32, len(parts))
+	for i, p := range parts {
+		ps[i] = p.Partition
+	}
+	return ps
+}
+
+// checkPartitions reports partitions of a PerPartition offset that the
+// topic does not have.
+func (c *consumer[K, V]) checkPartitions(off Offset) error {
+	if off.kind != offsetPartitions {
+		return nil
+	}
+	md, err := c.c.GetMetadata(c.topic, false, 10000)
+	if err != nil {
+		return fmt.Errorf("kafka: topic %s: reading metadata: %w", c.t.name, err)
+	}
+	tm, ok := md.Topics[c.t.name]
+	if !ok {
+		return fmt.Errorf("kafka: topic %s: no metadata", c.t.name)
+	}
+	have := make(map[int32]bool, len(tm.Partitions))
+	for _, p := range tm.Partitions {
+		have[p.ID] = true
+	}
+	for p := range off.parts {
+		if !have[p] {
+			return fmt.Errorf("kafka: topic %s: invalid offset: no partition %d (the topic has %d)", c.t.name, p, len(tm.Partitions))
+		}
+	}
+	return nil
+}
+
+// inFlight returns how many messages written to the stream wait for
+// acceptance, and a count that grows as they are accepted.
+func (c *consumer[K, V]) inFlight() (waiting int, moved uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, tr := range c.parts {
+		w, m := tr.inFlight()
+		waiting += w
+		moved += m
+	}
+	return waiting, moved
+}
+
+// close ends the consumer: it stops Feed if it still runs, waits (within
+// ctx, and while they keep coming) for the outputs of what was read to be
+// accepted, commits what was, and closes the client.
+func (c *consumer[K, V]) close(ctx context.Context) error {
+	c.cancel(errTopicClosed)
+	select {
+	case <-c.fed:
+	case <-ctx.Done():
+		return fmt.Errorf("kafka: topic %s: closing consumer: still reading: %w", c.t.name, context.Cause(ctx))
+	}
+	c.settle(ctx)
+	c.store(true)
+	c.commit()
+	closed := make(chan error, 1)
+	go func() {
+		err := c.c.Close()
+		c.logs.stop()
+		closed <- err
+	}()
+	select {
+	case err := <-closed:
+		if err != nil {
+			return fmt.Errorf("kafka: topic %s: closing consumer: %w", c.t.name, err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("kafka: topic %s: closing consumer: %w", c.t.name, context.Cause(ctx))
+	}
+}
+
+// settle polls the client while messages written to the stream wait for
+// acceptance, until none do, none has been accepted for settleIdle, or ctx
+// is done. Polling keeps the consumer in its group and serves rebalances;
+// the partitions are paused, so it reads nothing.
+func (c *consumer[K, V]) settle(ctx context.Context) {
+	last, since := uint64(0), time.Now()
+	for ctx.Err() == nil {
+		waiting, moved := c.inFlight()
+		if waiting == 0 {
+			return
+		}
+		if moved != last {
+			last, since = moved, time.Now()
+		} else if time.Since(since) > settleIdle {
+			c.logger.Debug("kafka: closing with messages not accepted", "messages", waiting)
+			return
+		}
+		switch e := c.c.Poll(int(pollWait.Milliseconds())).(type) {
+		case ckafka.Error:
+			c.logger.Warn("kafka: consumer error", "err", e)
+		}
+	}
+}

@@ -1,0 +1,280 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/slipstream-go/slipstream/codec"
+)
+
+// SendAsync encodes m and hands it to the topic's producer, making the
+// producer on first use, and returns; done runs once the broker has
+// acknowledged the message (nil) or the producer has given up on it (an
+// error naming the topic), from the goroutine that reads the producer's
+// delivery reports. It implements [stream.AsyncSink]: in an app, an input
+// message's offset is committed only once done has reported every output
+// derived from it as delivered.
+//
+// When the producer's queue is full, SendAsync waits for room, or until ctx
+// is done. Its own error (encoding, or the producer failing) means m was not
+// taken and done is not called. In dry mode (see [WithDryRun]) it only logs.
+func (t *Topic[K, V]) SendAsync(ctx context.Context, m Message[K, V], done func(error)) error {
+	if t.dry {
+		t.logger.Info("skipped sending message to " + t.name)
+		done(nil)
+		return nil
+	}
+	km, err := t.encode(m)
+	if err != nil {
+		return err
+	}
+	p, err := t.producer()
+	if err != nil {
+		return err
+	}
+	km.Opaque = done
+	return p.produce(ctx, km)
+}
+
+// Send sends m and waits for the broker to acknowledge it, or for ctx to
+// be done. It implements [stream.Sink].
+func (t *Topic[K, V]) Send(ctx context.Context, m Message[K, V]) error {
+	ch := make(chan error, 1)
+	if err := t.SendAsync(ctx, m, func(err error) { ch <- err }); err != nil {
+		return err
+	}
+	select {
+	case err := <-ch:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("kafka: topic %s: waiting for delivery: %w", t.name, context.Cause(ctx))
+	}
+}
+
+// Produce sends a message with key, value and headers and waits for the
+// broker to acknowledge it: the Go form of the original's
+// await topic(key=..., value=...). Outside an app, call [Topic.Close] when
+// done sending.
+func (t *Topic[K, V]) Produce(ctx context.Context, key K, value V, headers ...Header) error {
+	return t.Send(ctx, Message[K, V]{Key: key, Value: value, Headers: headers})
+}
+
+// encode turns m into a librdkafka message for the topic. An empty key is
+// sent as no key, so that the partitioner spreads keyless messages.
+func (t *Topic[K, V]) encode(m Message[K, V]) (*ckafka.Message, error) {
+	k, err := t.keyCodec.Encode(m.Key)
+	if err != nil {
+		return nil, fmt.Errorf("kafka: topic %s: encoding key with codec %s: %w", t.name, codec.Name(t.keyCodec), err)
+	}
+	if len(k) == 0 {
+		k = nil
+	}
+	v, err := t.valCodec.Encode(m.Value)
+	if err != nil {
+		return nil, fmt.Errorf("kafka: topic %s: encoding value with codec %s: %w", t.name, codec.Name(t.valCodec), err)
+	}
+	return &ckafka.Message{
+		TopicPartition: ckafka.TopicPartition{Topic: &t.name, Partition: ckafka.PartitionAny},
+		Key:            k,
+		Value:          v,
+		Headers:        m.Headers,
+		Timestamp:      m.Timestamp,
+	}, nil
+}
+
+// producer returns the topic's producer, making it on first use.
+func (t *Topic[K, V]) producer() (*producer, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.prod == nil {
+		p, err := newProducer(t.name, t.conf, t.logger)
+		if err != nil {
+			return nil, err
+		}
+		t.prod = p
+	}
+	return t.prod, nil
+}
+
+// A producer is one librdkafka producer and the goroutine that reads its
+// delivery reports and calls each message's done function.
+type producer struct {
+	topic  string
+	p      *ckafka.Producer
+	logs   *logPump
+	logger *slog.Logger
+	done   chan struct{} // closed when the delivery reports have ended
+	room   chan struct{} // signalled after delivery reports: the queue has room
+
+	mu    sync.Mutex
+	fatal error // set when the producer cannot go on: sends fail at once
+}
+
+func newProducer(topic string, conf ConfigMap, logger *slog.Logger) (*producer, error) {
+	logs := startLogs(logger, "producer")
+	p, err := ckafka.NewProducer(clientConfig(conf, scopeProducer, ckafka.ConfigMap{
+		// Delivery reports carry only the message's done function and
+		// error back: copying keys and values back into Go would double the
+		// allocations of a send.
+		"go.delivery.report.fields": "none",
+		// The defaults allocate channels of a million entries per producer.
+		"go.events.channel.size":  10000,
+		"go.produce.channel.size": 0,
+		"go.logs.channel.enable":  true,
+		"go.logs.channel":         logs.ch,
+	}))
+	if err != nil {
+		logs.stop()
+		return nil, fmt.Errorf("kafka: topic %s: making producer: %w", topic, err)
+	}
+	pr := &producer{
+		topic:  topic,
+		p:      p,
+		logs:   logs,
+		logger: logger,
+		done:   make(chan struct{}),
+		room:   make(chan struct{}, 1),
+	}
+	go pr.reports()
+	return pr, nil
+}
+
+// produce enqueues m, waiting for room in the producer's queue.
+func (p *producer) produce(ctx context.Context, m *ckafka.Message) error {
+	var timer *time.Timer
+	for {
+		if err := p.err(); err != nil {
+			return err
+		}
+		err := p.p.Produce(m, nil)
+		if err == nil {
+			return nil
+		}
+		var kerr ckafka.Error
+		if !errors.As(err, &kerr) || kerr.Code() != ckafka.ErrQueueFull {
+			return fmt.Errorf("kafka: producing to topic %s: %w", p.topic, err)
+		}
+		if timer == nil {
+			timer = time.NewTimer(10 * time.Millisecond)
+			defer timer.Stop()
+		} else {
+			timer.Reset(10 * time.Millisecond)
+		}
+		select {
+		case <-p.room:
+		case <-timer.C:
+		case <-ctx.Done():
+			return fmt.Errorf("kafka: topic %s: waiting for room in the producer queue: %w", p.topic, context.Cause(ctx))
+		}
+	}
+}
+
+// reports reads the producer's events until the producer closes.
+func (p *producer) reports() {
+	defer close(p.done)
+	for ev := range p.p.Events() {
+		switch e := ev.(type) {
+		case *ckafka.Message:
+			var err error
+			if e.TopicPartition.Error != nil {
+				err = p.deliveryError(e.TopicPartition.Error)
+			}
+			if done, ok := e.Opaque.(func(error)); ok {
+				done(err)
+			}
+			select {
+			case p.room <- struct{}{}:
+			default:
+			}
+		case ckafka.Error:
+			p.clientError(e)
+		}
+	}
+}
+
+// clientError handles an error the client reports outside a delivery
+// report. Most are transient, and librdkafka retries; a fatal error, or a
+// failed authentication (which librdkafka would retry until each message
+// times out, minutes later), fails every message the producer holds and
+// every later send.
+func (p *producer) clientError(e ckafka.Error) {
+	if !e.IsFatal() && e.Code() != ckafka.ErrAuthentication {
+		p.logger.Warn("kafka: producer error", "err", e)
+		return
+	}
+	what := "producer failed"
+	if e.Code() == ckafka.ErrAuthentication {
+		what = "authentication failed"
+	}
+	err := fmt.Errorf("kafka: topic %s: %s: %w", p.topic, what, e)
+	p.mu.Lock()
+	first := p.fatal == nil
+	if first {
+		p.fatal = err
+	}
+	p.mu.Unlock()
+	if first {
+		p.logger.Error("kafka: "+what, "err", e)
+		p.p.Purge(ckafka.PurgeQueue | ckafka.PurgeInFlight | ckafka.PurgeNonBlocking)
+	}
+}
+
+// err returns the error that stopped the producer, if any.
+func (p *producer) err() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.fatal
+}
+
+// deliveryError wraps the error of a failed delivery.
+func (p *producer) deliveryError(err error) error {
+	if f := p.err(); f != nil {
+		return f
+	}
+	return fmt.Errorf("kafka: delivering to topic %s: %w", p.topic, err)
+}
+
+// flush waits until every message has been delivered or has failed, or
+// until ctx is done.
+func (p *producer) flush(ctx context.Context) {
+	for p.p.Len() > 0 && ctx.Err() == nil {
+		wait := 100 * time.Millisecond
+		if d, ok := ctx.Deadline(); ok {
+			wait = min(wait, time.Until(d))
+		}
+		if wait <= 0 {
+			return
+		}
+		p.p.Flush(int(wait.Milliseconds()) + 1)
+	}
+}
+
+// close delivers what the producer holds, within ctx, fails the rest, and
+// closes the producer.
+func (p *producer) close(ctx context.Context) error {
+	p.flush(ctx)
+	var err error
+	if n := p.p.Len(); n > 0 {
+		err = fmt.Errorf("kafka: topic %s: %d messages not delivered before close: %w", p.topic, n, context.Cause(ctx))
+		p.p.Purge(ckafka.PurgeQueue | ckafka.PurgeInFlight | ckafka.PurgeNonBlocking)
+	}
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		p.p.Close()
+		<-p.done
+		p.logs.stop()
+	}()
+	select {
+	case <-closed:
+	case <-ctx.Done():
+		err = errors.Join(err, fmt.Errorf("kafka: topic %s: closing producer: %w", p.topic, context.Cause(ctx)))
+	}
+	return err
+}

@@ -1,0 +1,115 @@
+package kafka
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// A tracker follows the messages of one assigned partition from the moment
+// they are written to the stream until every output derived from them has
+// been accepted, and computes the offset that may be committed: one past
+// the last message of the longest accepted prefix, in the order the
+// messages were read. Offsets need not be contiguous (compaction and
+// transaction markers leave gaps), so it orders messages by sequence number.
+//
+// A partition gets a new tracker each time it is assigned or sought; the
+// old one goes stale, and what is accepted through it no longer counts.
+type tracker struct {
+	partition int32
+
+	mu     sync.Mutex
+	slots  []slot // slots[i] is the message with sequence number first+i
+	first  uint64
+	commit int64       // offset to commit; -1 until a message is accepted
+	dirty  bool        // commit changed since it was last taken
+	stale  atomic.Bool // read without mu on the hot path
+	moved  uint64      // how many messages have been accepted in order, for Close
+}
+
+type slot struct {
+	offset   int64
+	accepted bool
+}
+
+func newTracker(partition int32) *tracker {
+	return &tracker{partition: partition, commit: -1}
+}
+
+// push records that the message at offset was written, and returns its
+// sequence number.
+func (t *tracker) push(offset int64) uint64 {
+	t.mu.Lock()
+	seq := t.first + uint64(len(t.slots))
+	t.slots = append(t.slots, slot{offset: offset})
+	t.mu.Unlock()
+	return seq
+}
+
+// accept records that every output of message seq has been accepted.
+func (t *tracker) accept(seq uint64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	i := seq - t.first
+	if seq < t.first || i >= uint64(len(t.slots)) {
+		return // from before a reset
+	}
+	t.slots[i].accepted = true
+	n := 0
+	for n < len(t.slots) && t.slots[n].accepted {
+		n++
+	}
+	if n == 0 {
+		return
+	}
+	t.commit = t.slots[n-1].offset + 1
+	t.dirty = true
+	t.moved += uint64(n)
+	t.first += uint64(n)
+	t.slots = t.slots[n:]
+	if len(t.slots) == 0 {
+		t.slots = t.slots[:0:0] // let the array go
+	}
+}
+
+// acceptFunc returns a function that accepts message seq.
+func (t *tracker) acceptFunc(seq uint64) func() {
+	return func() { t.accept(seq) }
+}
+
+// take returns the offset to commit, and whether it changed since the last
+// take (or, with all, whether there is one at all). A stale tracker has
+// nothing to commit.
+func (t *tracker) take(all bool) (int64, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.stale.Load() || t.commit < 0 || !(t.dirty || all) {
+		return 0, false
+	}
+	t.dirty = false
+	return t.commit, true
+}
+
+// retire makes t stale and returns its final offset to commit, if any.
+func (t *tracker) retire() (int64, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.stale.Load() {
+		return 0, false
+	}
+	t.stale.Store(true)
+	return t.commit, t.commit >= 0
+}
+
+// isStale reports whether t has been replaced.
+func (t *tracker) isStale() bool { return t.stale.Load() }
+
+// inFlight returns how many written messages wait for acceptance, and how
+// many have been accepted in order so far.
+func (t *tracker) inFlight() (waiting int, moved uint64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.stale.Load() {
+		return 0, t.moved
+	}
+	return len(t.slots), t.moved
+}
