@@ -643,10 +643,16 @@ func (c *consumer[K, V]) close(ctx context.Context) error {
 }
 
 // settle polls the client while messages written to the stream wait for
-// acceptance, until none do, none has been accepted for settleIdle, or ctx
-// is done. Polling keeps the consumer in its group and serves rebalances;
-// the partitions are paused, so it reads nothing.
+// acceptance, until none do, none has been accepted for settleIdle, or half
+// the time ctx leaves has passed (the other half is for closing). Polling
+// keeps the consumer in its group and serves rebalances; the partitions are
+// paused, so it reads nothing.
 func (c *consumer[K, V]) settle(ctx context.Context) {
+	if d, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, time.Until(d)/2)
+		defer cancel()
+	}
 	last, since := uint64(0), time.Now()
 	for ctx.Err() == nil {
 		waiting, moved := c.inFlight()
@@ -656,12 +662,13 @@ func (c *consumer[K, V]) settle(ctx context.Context) {
 		if moved != last {
 			last, since = moved, time.Now()
 		} else if time.Since(since) > settleIdle {
-			c.logger.Debug("kafka: closing with messages not accepted", "messages", waiting)
-			return
+			break
 		}
 		switch e := c.c.Poll(int(pollWait.Milliseconds())).(type) {
 		case ckafka.Error:
 			c.logger.Warn("kafka: consumer error", "err", e)
 		}
 	}
+	waiting, _ := c.inFlight()
+	c.logger.Debug("kafka: closing with messages whose outputs were not accepted", "messages", waiting)
 }
