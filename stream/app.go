@@ -99,12 +99,24 @@ func Handle[T, U any](app *App, src Source[T], h Handler[T, U], sinks ...Sink[U]
 		b.sinks = append(b.sinks, s)
 	}
 	b.run = func(r *run) func() error {
-		e := in.open(r)
-		return func() error {
-			if err := handleAll(r, e, h, sinks); err != nil {
+		out := newEmitter(r, sinks)
+		loop := in.wire(r, pusher[T]{push: func(v T, t *ack.Token) error {
+			out.token = t
+			err := h.fn(r.ctx, v, out.emit)
+			if err == nil {
+				err = out.err
+			}
+			if err != nil {
 				return fmt.Errorf("handler %s: %w", h.name, err)
 			}
+			t.Done()
 			return nil
+		}})
+		return func() error {
+			if err := loop(); err != nil {
+				return err
+			}
+			return out.inflight.wait(r.done) // until every async sink has reported
 		}
 	}
 	app.mu.Lock()
@@ -113,29 +125,6 @@ func Handle[T, U any](app *App, src Source[T], h Handler[T, U], sinks ...Sink[U]
 		panic("stream.Handle: the app has already run")
 	}
 	app.bindings = append(app.bindings, b)
-}
-
-// handleAll runs h on every item of e, sending outputs to sinks.
-func handleAll[T, U any](r *run, e *edge[T], h Handler[T, U], sinks []Sink[U]) error {
-	out := newEmitter(r, sinks)
-	err := consume(r, e, func(c *chunk[T]) error {
-		for i, v := range c.items {
-			t := c.token(i)
-			out.token = t
-			if err := h.fn(r.ctx, v, out.emit); err != nil {
-				return err
-			}
-			if out.err != nil {
-				return out.err
-			}
-			t.Done()
-		}
-		return nil
-	}, nil, nil)
-	if err != nil {
-		return err
-	}
-	return out.inflight.wait(r.done) // until every async sink has reported
 }
 
 // An emitter sends each output of a handler to its sinks, in order.
@@ -279,7 +268,7 @@ func (a *App) run(ctx context.Context, abort context.Context) error {
 		loops[i] = b.run(r)
 	}
 	for i, b := range bindings {
-		r.spawn(b.name, func() error {
+		r.spawn(func() error {
 			defer close(b.done)
 			return loops[i]()
 		})

@@ -14,21 +14,13 @@ import (
 func Batch[T any](src Source[T], size int, maxWait time.Duration) Stream[[]T] {
 	mustPositive("Batch", "size", size)
 	in := input(src, "Batch")
-	name := fmt.Sprintf("Batch(%s)", in.name)
-	n := &node[[]T]{name: name, origins: in.origins}
-	n.open = func(r *run) *edge[[]T] {
-		e := in.open(r)
-		out := newEdge[[]T]()
-		r.spawn(name, func() error {
-			b := &batcher[T]{size: size, out: outbox[[]T]{e: out, done: r.done}}
-			err := b.run(r, e, maxWait)
-			if err != nil {
-				close(out.ch)
-				return err
-			}
-			return b.out.close()
-		})
-		return out
+	n := &node[[]T]{name: fmt.Sprintf("Batch(%s)", in.name), origins: in.origins}
+	n.wire = func(r *run, down pusher[[]T]) func() error {
+		e := edgeOf(r, in)
+		return func() error {
+			b := &batcher[T]{size: size, down: down}
+			return b.run(r, e, maxWait)
+		}
 	}
 	return Stream[[]T]{n}
 }
@@ -37,7 +29,7 @@ type batcher[T any] struct {
 	size  int
 	items []T
 	acks  []*ack.Token
-	out   outbox[[]T]
+	down  pusher[[]T]
 }
 
 func (b *batcher[T]) run(r *run, e *edge[T], maxWait time.Duration) error {
@@ -45,25 +37,21 @@ func (b *batcher[T]) run(r *run, e *edge[T], maxWait time.Duration) error {
 	timer.Stop()
 	defer timer.Stop()
 	for {
+		if len(e.ch) == 0 && b.down.idle != nil {
+			if err := b.down.idle(); err != nil {
+				return err
+			}
+		}
 		select {
 		case c, ok := <-e.ch:
 			if !ok {
 				return b.send()
 			}
-			for i, v := range c.items {
-				if len(b.items) == 0 && maxWait > 0 {
-					timer.Reset(maxWait)
-				}
-				b.items = append(b.items, v)
-				b.acks = append(b.acks, c.token(i))
-				if len(b.items) == b.size {
-					timer.Stop()
-					if err := b.send(); err != nil {
-						return err
-					}
-				}
-			}
+			err := b.add(c, timer, maxWait)
 			e.release(c)
+			if err != nil {
+				return err
+			}
 		case <-timer.C:
 			if err := b.send(); err != nil {
 				return err
@@ -72,6 +60,26 @@ func (b *batcher[T]) run(r *run, e *edge[T], maxWait time.Duration) error {
 			return errAborted
 		}
 	}
+}
+
+func (b *batcher[T]) add(c *chunk[T], timer *time.Timer, maxWait time.Duration) error {
+	for i, v := range c.items {
+		if len(b.items) == 0 && maxWait > 0 {
+			timer.Reset(maxWait)
+		}
+		b.items = append(b.items, v)
+		b.acks = append(b.acks, c.token(i))
+		if len(b.items) == b.size {
+			timer.Stop()
+			if err := b.send(); err != nil {
+				return err
+			}
+		}
+	}
+	if b.down.after != nil {
+		b.down.after()
+	}
+	return nil
 }
 
 // send sends the batch so far, if any.
@@ -84,8 +92,5 @@ func (b *batcher[T]) send() error {
 	b.items = make([]T, 0, min(b.size, chunkSize))
 	clear(b.acks)
 	b.acks = b.acks[:0]
-	if err := b.out.add(batch, t); err != nil {
-		return err
-	}
-	return b.out.flush()
+	return b.down.push(batch, t)
 }

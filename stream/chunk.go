@@ -1,17 +1,21 @@
 package stream
 
-import "github.com/slipstream-go/slipstream/internal/ack"
+import (
+	"sync/atomic"
 
-// Items travel between stages in chunks: a channel operation costs 100 to
-// 400 ns, so a stage that has several items ready sends them in one chunk,
-// while a lone item still goes straight through (see outbox).
+	"github.com/slipstream-go/slipstream/internal/ack"
+)
+
+// Items cross goroutines in chunks: a channel operation costs 100 to 400 ns,
+// so a goroutine that has several items ready sends them in one chunk, while
+// a lone item still goes straight through (see outbox).
 const (
 	chunkSize = 64 // most items in one chunk
 	edgeSize  = 4  // most chunks queued on one edge
 )
 
-// A chunk is a run of items; acks holds each item's delivery token when any
-// item of the chunk is tracked, and is empty otherwise.
+// A chunk is a run of items; when any item of the chunk is tracked, acks
+// holds each item's delivery token.
 type chunk[T any] struct {
 	items   []T
 	acks    []*ack.Token
@@ -26,31 +30,29 @@ func (c *chunk[T]) token(i int) *ack.Token {
 	return c.acks[i]
 }
 
-// An edge connects two stages: ch carries chunks downstream, free returns
-// spent chunks upstream for reuse, so a busy pipeline allocates nothing.
+// An edge connects two goroutines: ch carries chunks downstream, and spent
+// chunks come back through free for reuse, so a busy stream allocates
+// nothing. Whoever sends on ch closes it when it stops, for whatever reason.
 type edge[T any] struct {
 	ch   chan *chunk[T]
-	free chan *chunk[T]
+	free [edgeSize + 2]atomic.Pointer[chunk[T]]
 }
 
 func newEdge[T any]() *edge[T] {
-	return &edge[T]{
-		ch:   make(chan *chunk[T], edgeSize),
-		free: make(chan *chunk[T], edgeSize+2),
-	}
+	return &edge[T]{ch: make(chan *chunk[T], edgeSize)}
 }
 
 // get returns an empty chunk, reused when one is free.
 func (e *edge[T]) get() *chunk[T] {
-	select {
-	case c := <-e.free:
-		return c
-	default:
-		return &chunk[T]{items: make([]T, 0, chunkSize)}
+	for i := range e.free {
+		if c := e.free[i].Swap(nil); c != nil {
+			return c
+		}
 	}
+	return &chunk[T]{items: make([]T, 0, chunkSize)}
 }
 
-// release hands a chunk that its receiver has finished with back for reuse.
+// release hands back a chunk that its receiver has finished with.
 func (e *edge[T]) release(c *chunk[T]) {
 	clear(c.items)
 	c.items = c.items[:0]
@@ -59,17 +61,27 @@ func (e *edge[T]) release(c *chunk[T]) {
 		c.acks = c.acks[:0]
 		c.tracked = false
 	}
-	select {
-	case e.free <- c:
-	default:
+	for i := range e.free {
+		if e.free[i].CompareAndSwap(nil, c) {
+			return
+		}
 	}
 }
 
-// An outbox collects a stage's outputs into chunks and sends them down its edge.
+// An outbox collects items into chunks and sends them down an edge.
 type outbox[T any] struct {
 	e    *edge[T]
 	cur  *chunk[T]
 	done <-chan struct{} // closed when the run aborts
+}
+
+func newOutbox[T any](r *run, e *edge[T]) *outbox[T] {
+	return &outbox[T]{e: e, done: r.done}
+}
+
+// pusher returns a pusher that fills the outbox.
+func (o *outbox[T]) pusher() pusher[T] {
+	return pusher[T]{push: o.add, idle: o.flush, after: o.offer}
 }
 
 // add appends v with its token to the current chunk and sends the chunk when
@@ -123,11 +135,4 @@ func (o *outbox[T]) offer() {
 		o.cur = nil
 	default:
 	}
-}
-
-// close flushes what is left and closes the edge: the receiver sees the end.
-func (o *outbox[T]) close() error {
-	err := o.flush()
-	close(o.e.ch)
-	return err
 }

@@ -14,36 +14,29 @@ func MapConcurrent[T, U any](src Source[T], n int, f func(context.Context, T) (U
 	mustPositive("MapConcurrent", "n", n)
 	mustFunc("MapConcurrent", "f", f)
 	in := input(src, "MapConcurrent")
-	name := fmt.Sprintf("MapConcurrent(%s)", in.name)
 	fname := funcName(f)
-	node := &node[U]{name: name, origins: in.origins}
-	node.open = func(r *run) *edge[U] {
-		e := in.open(r)
-		out := newEdge[U]()
+	node := &node[U]{name: fmt.Sprintf("MapConcurrent(%s)", in.name), origins: in.origins}
+	node.wire = func(r *run, down pusher[U]) func() error {
 		jobs := make(chan *job[T, U])
 		order := make(chan *job[T, U], n) // bounds the items in flight
-		r.spawn(name, func() error {      // hands out jobs in input order
-			defer close(jobs)
-			defer close(order)
-			return consume(r, e, func(c *chunk[T]) error {
-				for i, v := range c.items {
-					j := &job[T, U]{in: v, token: c.token(i), done: make(chan struct{})}
-					select {
-					case order <- j:
-					case <-r.done:
-						return errAborted
-					}
-					select {
-					case jobs <- j:
-					case <-r.done:
-						return errAborted
-					}
+		dispatch := in.wire(r, pusher[T]{push: func(v T, t *ack.Token) error {
+			j := &job[T, U]{in: v, token: t, done: make(chan struct{})}
+			for _, c := range []chan *job[T, U]{order, jobs} {
+				select {
+				case c <- j:
+				case <-r.done:
+					return errAborted
 				}
-				return nil
-			}, nil, nil)
+			}
+			return nil
+		}})
+		r.spawn(func() error { // hands out jobs in input order
+			defer close(order)
+			defer close(jobs)
+			return dispatch()
 		})
 		for range n {
-			r.spawn(name, func() error {
+			r.spawn(func() error {
 				for j := range jobs {
 					j.out, j.err = f(r.ctx, j.in)
 					close(j.done)
@@ -51,33 +44,27 @@ func MapConcurrent[T, U any](src Source[T], n int, f func(context.Context, T) (U
 				return nil
 			})
 		}
-		r.spawn(name, func() error { // collects results in input order
-			box := &outbox[U]{e: out, done: r.done}
+		return func() error { // collects results in input order
 			for j := range order {
-				if len(order) == 0 || !isDone(j.done) {
-					if err := box.flush(); err != nil {
-						close(out.ch)
+				if !isDone(j.done) && down.idle != nil {
+					if err := down.idle(); err != nil {
 						return err
 					}
 				}
 				select {
 				case <-j.done:
 				case <-r.done:
-					close(out.ch)
 					return errAborted
 				}
 				if j.err != nil {
-					close(out.ch)
 					return fmt.Errorf("MapConcurrent %s: %w", fname, j.err)
 				}
-				if err := box.add(j.out, j.token); err != nil {
-					close(out.ch)
+				if err := down.push(j.out, j.token); err != nil {
 					return err
 				}
 			}
-			return box.close()
-		})
-		return out
+			return nil
+		}
 	}
 	return Stream[U]{node}
 }

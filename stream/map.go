@@ -9,16 +9,16 @@ import (
 )
 
 // Map returns a stream of f applied to each item of src, in order.
+//
+// Map, like [Filter], [FlatMap], [Scan] and [Pairwise], runs f in the
+// goroutine of whatever reads its stream: a chain of them costs a function
+// call per item and step, not a goroutine and a channel per step. Put an
+// [Async] between steps that should run on different cores.
 func Map[T, U any](src Source[T], f func(T) U) Stream[U] {
 	mustFunc("Map", "f", f)
 	in := input(src, "Map")
-	return stage(fmt.Sprintf("Map(%s)", in.name), in, func(_ *run, c *chunk[T], out *outbox[U]) error {
-		for i, v := range c.items {
-			if err := out.add(f(v), c.token(i)); err != nil {
-				return err
-			}
-		}
-		return nil
+	return fused(fmt.Sprintf("Map(%s)", in.name), in, func(_ *run, down pusher[U]) func(T, *ack.Token) error {
+		return func(v T, t *ack.Token) error { return down.push(f(v), t) }
 	})
 }
 
@@ -28,17 +28,14 @@ func MapErr[T, U any](src Source[T], f func(context.Context, T) (U, error)) Stre
 	mustFunc("MapErr", "f", f)
 	in := input(src, "MapErr")
 	name := funcName(f)
-	return stage(fmt.Sprintf("MapErr(%s)", in.name), in, func(r *run, c *chunk[T], out *outbox[U]) error {
-		for i, v := range c.items {
+	return fused(fmt.Sprintf("MapErr(%s)", in.name), in, func(r *run, down pusher[U]) func(T, *ack.Token) error {
+		return func(v T, t *ack.Token) error {
 			u, err := f(r.ctx, v)
 			if err != nil {
 				return fmt.Errorf("MapErr %s: %w", name, err)
 			}
-			if err := out.add(u, c.token(i)); err != nil {
-				return err
-			}
+			return down.push(u, t)
 		}
-		return nil
 	})
 }
 
@@ -47,17 +44,14 @@ func MapErr[T, U any](src Source[T], f func(context.Context, T) (U, error)) Stre
 func Filter[T any](src Source[T], keep func(T) bool) Stream[T] {
 	mustFunc("Filter", "keep", keep)
 	in := input(src, "Filter")
-	return stage(fmt.Sprintf("Filter(%s)", in.name), in, func(_ *run, c *chunk[T], out *outbox[T]) error {
-		for i, v := range c.items {
+	return fused(fmt.Sprintf("Filter(%s)", in.name), in, func(_ *run, down pusher[T]) func(T, *ack.Token) error {
+		return func(v T, t *ack.Token) error {
 			if !keep(v) {
-				c.token(i).Done()
-				continue
+				t.Done()
+				return nil
 			}
-			if err := out.add(v, c.token(i)); err != nil {
-				return err
-			}
+			return down.push(v, t)
 		}
-		return nil
 	})
 }
 
@@ -86,25 +80,25 @@ func FlatMapFunc[T, U any](src Source[T], f func(v T, emit func(U))) Stream[U] {
 
 func flatMap[T, U any](name string, src Source[T], f func(T, func(U) bool)) Stream[U] {
 	in := input(src, name)
-	return stage(fmt.Sprintf("%s(%s)", name, in.name), in, func(_ *run, c *chunk[T], out *outbox[U]) error {
+	return fused(fmt.Sprintf("%s(%s)", name, in.name), in, func(_ *run, down pusher[U]) func(T, *ack.Token) error {
 		var err error
-		var t *ack.Token
-		emit := func(u U) bool { // one closure a chunk, not one an item
+		var token *ack.Token // of the item being expanded
+		emit := func(u U) bool {
 			if err != nil {
 				return false
 			}
-			t.Add(1)
-			err = out.add(u, t)
+			token.Add(1)
+			err = down.push(u, token)
 			return err == nil
 		}
-		for i, v := range c.items {
-			t = c.token(i)
+		return func(v T, t *ack.Token) error {
+			token, err = t, nil
 			f(v, emit)
 			if err != nil {
 				return err
 			}
 			t.Done()
+			return nil
 		}
-		return nil
 	})
 }

@@ -24,31 +24,27 @@ func Merge[T any](srcs ...Source[T]) Stream[T] {
 		names[i] = ins[i].name
 		origins = append(origins, ins[i].origins...)
 	}
-	name := fmt.Sprintf("Merge(%s)", strings.Join(names, ", "))
-	n := &node[T]{name: name, origins: origins}
-	n.open = func(r *run) *edge[T] {
-		out := newEdge[T]()
+	n := &node[T]{name: fmt.Sprintf("Merge(%s)", strings.Join(names, ", ")), origins: origins}
+	n.wire = func(r *run, down pusher[T]) func() error {
+		e := newEdge[T]()
 		var open atomic.Int32
 		open.Store(int32(len(ins)))
 		for _, in := range ins {
-			e := in.open(r)
-			r.spawn(name, func() error {
+			out := newOutbox(r, e) // each source fills chunks of its own
+			loop := in.wire(r, out.pusher())
+			r.spawn(func() error {
 				defer func() {
 					if open.Add(-1) == 0 {
-						close(out.ch)
+						close(e.ch)
 					}
 				}()
-				for c := range e.ch {
-					select {
-					case out.ch <- c:
-					case <-r.done:
-						return errAborted
-					}
+				if err := loop(); err != nil {
+					return err
 				}
-				return nil
+				return out.flush()
 			})
 		}
-		return out
+		return drain(r, e, down)
 	}
 	return Stream[T]{n}
 }

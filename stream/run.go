@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"sync"
+	"sync/atomic"
 )
 
 // errAborted is what a stage returns when it stops because the run aborted;
@@ -17,9 +18,10 @@ var errStopped = errors.New("stream: source stopped")
 // A run is one execution of an app's plan: the goroutines of every stage, and
 // the signals that stop (drain) or abort them.
 type run struct {
-	ctx    context.Context // done when the run aborts; its cause is the first error
-	done   <-chan struct{}
-	cancel context.CancelCauseFunc
+	ctx     context.Context // done when the run aborts; its cause is the first error
+	done    <-chan struct{}
+	cancel  context.CancelCauseFunc
+	aborted atomic.Bool // ctx is done: cheaper to check for every chunk
 
 	stopCtx context.Context // done when the app stops reading its sources
 	stop    context.CancelFunc
@@ -45,9 +47,9 @@ func newRun(ctx context.Context, bindings []*binding) *run {
 	return r
 }
 
-// spawn registers a goroutine of the stage called name, started by start.
-// Its error, if it is the first, aborts the run.
-func (r *run) spawn(name string, f func() error) {
+// spawn registers a goroutine, started by start. Its error, if it is the
+// first, aborts the run.
+func (r *run) spawn(f func() error) {
 	r.pending = append(r.pending, func() {
 		r.wg.Go(func() {
 			if err := f(); err != nil {
@@ -76,14 +78,18 @@ func (r *run) start() error {
 
 // fail aborts the run with err unless it is the echo of an earlier abort.
 func (r *run) fail(err error) {
-	if errors.Is(err, errAborted) && r.ctx.Err() != nil {
+	if errors.Is(err, errAborted) && r.aborted.Load() {
 		return
 	}
+	r.aborted.Store(true)
 	r.cancel(err)
 }
 
 // abort ends the run at once.
-func (r *run) abort() { r.cancel(errAborted) }
+func (r *run) abort() {
+	r.aborted.Store(true)
+	r.cancel(errAborted)
+}
 
 // wait waits for every goroutine of the run.
 func (r *run) wait() { r.wg.Wait() }
@@ -107,7 +113,7 @@ func (r *run) sourceContext(src any) context.Context {
 		return r.stopCtx
 	}
 	ctx, cancel := context.WithCancelCause(r.ctx)
-	r.spawn("stop", func() error {
+	r.spawn(func() error {
 		for _, w := range writers {
 			select {
 			case <-w.done:

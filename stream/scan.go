@@ -1,6 +1,10 @@
 package stream
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/slipstream-go/slipstream/internal/ack"
+)
 
 // Scan returns a running fold of src: for each item, the result of f applied
 // to the previous result (init for the first item) and the item. Running
@@ -8,14 +12,12 @@ import "fmt"
 func Scan[T, A any](src Source[T], init A, f func(acc A, v T) A) Stream[A] {
 	mustFunc("Scan", "f", f)
 	in := input(src, "Scan")
-	return stage(fmt.Sprintf("Scan(%s)", in.name), in, func(_ *run, c *chunk[T], out *outbox[A]) error {
-		for i, v := range c.items {
-			init = f(init, v)
-			if err := out.add(init, c.token(i)); err != nil {
-				return err
-			}
+	return fused(fmt.Sprintf("Scan(%s)", in.name), in, func(_ *run, down pusher[A]) func(T, *ack.Token) error {
+		acc := init
+		return func(v T, t *ack.Token) error {
+			acc = f(acc, v)
+			return down.push(acc, t)
 		}
-		return nil
 	})
 }
 
@@ -25,22 +27,31 @@ func Scan[T, A any](src Source[T], init A, f func(acc A, v T) A) Stream[A] {
 // delivery.
 func Pairwise[T any](src Source[T]) Stream[[2]T] {
 	in := input(src, "Pairwise")
-	var prev T
-	started := false
-	return stage(fmt.Sprintf("Pairwise(%s)", in.name), in, func(_ *run, c *chunk[T], out *outbox[[2]T]) error {
-		for i, v := range c.items {
+	return fused(fmt.Sprintf("Pairwise(%s)", in.name), in, func(_ *run, down pusher[[2]T]) func(T, *ack.Token) error {
+		var prev T
+		started := false
+		return func(v T, t *ack.Token) error {
 			if !started {
-				started = true
-				prev = v
-				c.token(i).Done()
-				continue
+				started, prev = true, v
+				t.Done()
+				return nil
 			}
 			pair := [2]T{prev, v}
 			prev = v
-			if err := out.add(pair, c.token(i)); err != nil {
-				return err
-			}
+			return down.push(pair, t)
 		}
-		return nil
 	})
+}
+
+// Async returns a stream of the items of src that reads src in a goroutine of
+// its own: the steps before it and the steps after it run concurrently, on
+// different cores if there are any. Use it after a step that costs more than
+// handing items between goroutines does.
+func Async[T any](src Source[T]) Stream[T] {
+	in := input(src, "Async")
+	n := &node[T]{name: fmt.Sprintf("Async(%s)", in.name), origins: in.origins}
+	n.wire = func(r *run, down pusher[T]) func() error {
+		return drain(r, edgeOf(r, in), down)
+	}
+	return Stream[T]{n}
 }

@@ -1,60 +1,90 @@
 package stream
 
-// consume receives chunks from e until it closes, calling fn on each and then
-// releasing it. Before it waits for input it calls idle (a stage flushes its
-// outputs there), and after each chunk it calls after (a stage offers its
-// outputs downstream there); either may be nil. It returns fn's first error,
-// idle's, or errAborted when the run aborts.
-func consume[T any](r *run, e *edge[T], fn func(*chunk[T]) error, idle func() error, after func()) error {
-	for {
-		var c *chunk[T]
-		var ok bool
-		select {
-		case c, ok = <-e.ch:
-		default:
-			if idle != nil {
-				if err := idle(); err != nil {
-					return err
-				}
-			}
+import "github.com/slipstream-go/slipstream/internal/ack"
+
+// A pusher takes a node's items one at a time, in the goroutine that drives
+// the node. Stateless steps (Map, Filter, FlatMap, Scan, ...) wrap the pusher
+// of the step after them, so a chain of them runs as plain function calls in
+// one goroutine; only sources, Merge, Tee, Batch and MapConcurrent hand items
+// to another goroutine, through an edge.
+type pusher[T any] struct {
+	push  func(v T, t *ack.Token) error
+	idle  func() error // the driving goroutine is about to wait for input; may be nil
+	after func()       // the driving goroutine has pushed a whole chunk; may be nil
+}
+
+// via returns a pusher that pushes with push and otherwise behaves as down.
+func via[T, U any](down pusher[U], push func(T, *ack.Token) error) pusher[T] {
+	return pusher[T]{push: push, idle: down.idle, after: down.after}
+}
+
+// drain returns a loop that pushes every item of e to down until e closes.
+// Before it waits for input it calls down.idle, so that whatever down holds
+// goes out rather than wait for a chunk to fill.
+func drain[T any](r *run, e *edge[T], down pusher[T]) func() error {
+	return func() error {
+		for {
+			var c *chunk[T]
+			var ok bool
 			select {
 			case c, ok = <-e.ch:
-			case <-r.done:
-				return errAborted
+			default:
+				if down.idle != nil {
+					if err := down.idle(); err != nil {
+						return err
+					}
+				}
+				c, ok = <-e.ch // the sender closes e when it stops, aborts included
 			}
-		}
-		if !ok {
-			return nil
-		}
-		err := fn(c)
-		e.release(c)
-		if err != nil {
-			return err
-		}
-		if after != nil {
-			after()
+			if !ok {
+				return nil
+			}
+			err := pushChunk(r, c, down)
+			e.release(c)
+			if err != nil {
+				return err
+			}
 		}
 	}
 }
 
-// stage returns a stream whose items a goroutine makes from in's chunks with
-// process, writing them to its outbox. The goroutine flushes its outputs
-// whenever it would wait for input, so items never wait for a chunk to fill.
-func stage[T, U any](name string, in *node[T], process func(r *run, c *chunk[T], out *outbox[U]) error) Stream[U] {
+func pushChunk[T any](r *run, c *chunk[T], down pusher[T]) error {
+	if r.aborted.Load() {
+		return errAborted
+	}
+	for i, v := range c.items {
+		if err := down.push(v, c.token(i)); err != nil {
+			return err
+		}
+	}
+	if down.after != nil {
+		down.after()
+	}
+	return nil
+}
+
+// edgeOf runs n's loop in a goroutine of its own that sends n's items down a
+// new edge, and returns the edge.
+func edgeOf[T any](r *run, n *node[T]) *edge[T] {
+	e := newEdge[T]()
+	out := newOutbox(r, e)
+	loop := n.wire(r, out.pusher())
+	r.spawn(func() error {
+		defer close(e.ch)
+		if err := loop(); err != nil {
+			return err
+		}
+		return out.flush()
+	})
+	return e
+}
+
+// fused returns a stream whose items step makes from in's, in the goroutine
+// that drives in. step is called once per run, so state it keeps is per run.
+func fused[T, U any](name string, in *node[T], step func(r *run, down pusher[U]) func(T, *ack.Token) error) Stream[U] {
 	n := &node[U]{name: name, origins: in.origins}
-	n.open = func(r *run) *edge[U] {
-		src := in.open(r)
-		e := newEdge[U]()
-		out := &outbox[U]{e: e, done: r.done}
-		r.spawn(name, func() error {
-			err := consume(r, src, func(c *chunk[T]) error { return process(r, c, out) }, out.flush, out.offer)
-			if err != nil {
-				close(e.ch)
-				return err
-			}
-			return out.close()
-		})
-		return e
+	n.wire = func(r *run, down pusher[U]) func() error {
+		return in.wire(r, via(down, step(r, down)))
 	}
 	return Stream[U]{n}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/slipstream-go/slipstream/internal/ack"
 )
 
 // A Source is where a stream's items come from: a slice, a channel, a Kafka
@@ -51,7 +53,9 @@ type Stream[T any] struct {
 type node[T any] struct {
 	name    string
 	origins []origin            // the sources this stream reads, for pausing and stopping
-	open    func(*run) *edge[T] // materializes the node within a run
+	// wire connects the node's items to down within a run and returns the
+	// loop that drives them; the caller runs it in a goroutine of its own.
+	wire func(r *run, down pusher[T]) func() error
 
 	mu       sync.Mutex
 	consumer string // who reads this stream; empty until taken
@@ -76,7 +80,7 @@ func From[T any](src Source[T]) Stream[T] {
 	g := newGate()
 	name := describe(src)
 	n := &node[T]{name: name, origins: []origin{{src: src, gate: g}}}
-	n.open = func(r *run) *edge[T] {
+	n.wire = func(r *run, down pusher[T]) func() error {
 		feed := Source[T](src)
 		if s, ok := src.(Subscribable[T]); ok {
 			feed = s.Subscribe()
@@ -84,18 +88,18 @@ func From[T any](src Source[T]) Stream[T] {
 		e := newEdge[T]()
 		w := newWriter(e, g, r.done)
 		ctx := r.sourceContext(src)
-		r.spawn(name, func() error {
+		r.spawn(func() error {
+			defer close(e.ch)
 			err := feed.Feed(ctx, w)
 			if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, errStopped)) {
 				err = nil // asked to stop
 			}
 			if err != nil {
-				close(e.ch)
 				return err
 			}
-			return w.out.close()
+			return w.out.flush()
 		})
-		return e
+		return drain(r, e, down)
 	}
 	return Stream[T]{n}
 }
@@ -106,37 +110,25 @@ func From[T any](src Source[T]) Stream[T] {
 func (s Stream[T]) Feed(ctx context.Context, w *Writer[T]) error {
 	in := s.take("Feed")
 	r := newRun(ctx, nil)
-	e := in.open(r)
+	loop := in.wire(r, pusher[T]{
+		push: func(v T, t *ack.Token) error {
+			if w.out.push(v, t) {
+				return w.Flush(ctx)
+			}
+			return nil
+		},
+		idle: func() error { return w.Flush(ctx) },
+	})
 	if err := r.start(); err != nil {
+		r.abort()
 		return err
 	}
 	defer context.AfterFunc(ctx, r.stop)()
-	err := forward(e, w, r.ctx)
-	if err != nil {
+	if err := loop(); err != nil {
 		r.fail(err)
 	}
 	r.wait()
 	return r.err()
-}
-
-// forward copies chunks from e to w until e closes or ctx is done.
-func forward[T any](e *edge[T], w *Writer[T], ctx context.Context) error {
-	for c := range e.ch {
-		for i, v := range c.items {
-			if w.out.push(v, c.token(i)) {
-				if err := w.Flush(ctx); err != nil {
-					return err
-				}
-			}
-		}
-		e.release(c)
-		if len(e.ch) == 0 {
-			if err := w.Flush(ctx); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // Pause pauses every source this stream reads from: a paused source stops

@@ -3,6 +3,8 @@ package stream
 import (
 	"fmt"
 	"sync"
+
+	"github.com/slipstream-go/slipstream/internal/ack"
 )
 
 // Tee returns n streams that each carry every item of src, in order. The
@@ -14,60 +16,71 @@ func Tee[T any](src Source[T], n int) []Stream[T] {
 	in := input(src, "Tee")
 	name := fmt.Sprintf("Tee(%s)", in.name)
 
-	var once sync.Once
-	var outs []*edge[T]
-	opened := make([]bool, n)
+	var mu sync.Mutex
+	var started *run
+	var edges []*edge[T]
+	wired := make([]bool, n)
+	// start runs src in a goroutine that copies each item to every branch.
 	start := func(r *run) {
-		src := in.open(r)
-		outs = make([]*edge[T], n)
+		edges = make([]*edge[T], n)
 		boxes := make([]*outbox[T], n)
-		for i := range outs {
-			outs[i] = newEdge[T]()
-			boxes[i] = &outbox[T]{e: outs[i], done: r.done}
+		for i := range edges {
+			edges[i] = newEdge[T]()
+			boxes[i] = newOutbox(r, edges[i])
 		}
 		r.check(func() error {
-			for i, ok := range opened {
+			for i, ok := range wired {
 				if !ok {
 					return fmt.Errorf("stream: branch %d of %s is not read by anything", i, name)
 				}
 			}
 			return nil
 		})
-		r.spawn(name, func() error {
-			err := consume(r, src, func(c *chunk[T]) error {
-				for i, v := range c.items {
-					t := c.token(i)
-					t.Add(n - 1)
-					for _, b := range boxes {
-						if err := b.add(v, t); err != nil {
-							return err
-						}
-					}
-				}
-				for _, b := range boxes {
-					if err := b.flush(); err != nil {
-						return err
-					}
-				}
-				return nil
-			}, nil, nil)
+		each := func(f func(*outbox[T]) error) error {
 			for _, b := range boxes {
-				if err == nil {
-					err = b.flush()
+				if err := f(b); err != nil {
+					return err
 				}
-				close(b.e.ch)
 			}
-			return err
+			return nil
+		}
+		loop := in.wire(r, pusher[T]{
+			push: func(v T, t *ack.Token) error {
+				t.Add(n - 1)
+				return each(func(b *outbox[T]) error { return b.add(v, t) })
+			},
+			idle:  func() error { return each((*outbox[T]).flush) },
+			after: func() { _ = each(func(b *outbox[T]) error { b.offer(); return nil }) },
+		})
+		r.spawn(func() error {
+			defer func() {
+				for _, e := range edges {
+					close(e.ch)
+				}
+			}()
+			if err := loop(); err != nil {
+				return err
+			}
+			return each((*outbox[T]).flush)
 		})
 	}
 
 	branches := make([]Stream[T], n)
 	for i := range branches {
 		bn := &node[T]{name: fmt.Sprintf("%s[%d]", name, i), origins: in.origins}
-		bn.open = func(r *run) *edge[T] {
-			once.Do(func() { start(r) })
-			opened[i] = true
-			return outs[i]
+		bn.wire = func(r *run, down pusher[T]) func() error {
+			mu.Lock()
+			defer mu.Unlock()
+			switch started {
+			case nil:
+				started = r
+				start(r)
+			case r:
+			default:
+				panic(fmt.Sprintf("stream: the branches of %s run in different apps", name))
+			}
+			wired[i] = true
+			return drain(r, edges[i], down)
 		}
 		branches[i] = Stream[T]{bn}
 	}
