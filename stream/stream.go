@@ -52,7 +52,7 @@ type Stream[T any] struct {
 // A node is one step of a stream's plan.
 type node[T any] struct {
 	name    string
-	origins []origin            // the sources this stream reads, for pausing and stopping
+	origins []origin // the sources this stream reads, for pausing and stopping
 	// wire connects the node's items to down within a run and returns the
 	// loop that drives them; the caller runs it in a goroutine of its own.
 	wire func(r *run, down pusher[T]) func() error
