@@ -104,11 +104,11 @@ func (f *feed[K, V]) unsubscribe(s *subscription[K, V]) {
 
 // A subscription is one reader of a cache's change feed.
 type subscription[K, V any] struct {
-	c       *Cache[K, V]
-	replay  bool // start with the cache's contents
-	ch      chan Entry[K, V]
-	done    chan struct{} // closed once the reader has stopped
-	once    sync.Once
+	c      *Cache[K, V]
+	replay bool // start with the cache's contents
+	ch     chan Entry[K, V]
+	done   chan struct{} // closed once the reader has stopped
+	once   sync.Once
 }
 
 // Send stores e in the cache, as [Cache.Set] does, or deletes e.Key if

@@ -31,10 +31,10 @@ type Iterator[K, V any] struct {
 	c *Cache[K, V]
 	r Reader
 
-	prefix, from        []byte
-	hasPrefix, hasFrom  bool
-	reverse             bool
-	setupErr, err       error
+	prefix, from       []byte
+	hasPrefix, hasFrom bool
+	reverse            bool
+	setupErr, err      error
 }
 
 // Prefix narrows the iterator to the keys whose encoding starts with the

@@ -69,11 +69,12 @@ type Options struct {
 	Level0CompactionTrigger int
 
 	// Level0SlowdownWritesTrigger is the number of level-0 files at which
-	// writes slow down. Default 6.
+	// writes slow down. Default 6. RocksDB ignores it under FIFO
+	// compaction, which never slows writes down for the number of files.
 	Level0SlowdownWritesTrigger int
 
 	// Level0StopWritesTrigger is the number of level-0 files at which
-	// writes stop. Default 8.
+	// writes stop. Default 8. RocksDB ignores it under FIFO compaction.
 	Level0StopWritesTrigger int
 
 	// MaxWriteBuffers is the number of memtables (write buffers) kept in
