@@ -111,8 +111,6 @@ func TestRocksGetsTheDefaults(t *testing.T) {
 			"cf:" + fam + "/compaction_options_fifo":            "{allow_compaction=false;age_for_warm=0;max_table_files_size=26214400;}",
 			"cf:" + fam + "/compression":                        "kLZ4Compression",
 			"cf:" + fam + "/level0_file_num_compaction_trigger": "4",
-			"cf:" + fam + "/level0_slowdown_writes_trigger":     "6",
-			"cf:" + fam + "/level0_stop_writes_trigger":         "8",
 			"cf:" + fam + "/max_write_buffer_number":            "2",
 			"cf:" + fam + "/write_buffer_size":                  strconv.Itoa(MiB),
 			"cf:" + fam + "/target_file_size_base":              strconv.Itoa(256 * MiB),
