@@ -1,0 +1,34 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+
+GO ?= go
+
+.PHONY: demo test vet bench ratios deps
+
+## demo: run the getting-started program
+demo: deps
+	$(GO) run ./examples/hello
+
+## test: vet, then every test of the library and the bench module, with the race detector
+test: deps vet
+	$(GO) test -race -count=1 ./...
+	cd bench && $(GO) test -race -count=1 ./...
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+	cd bench && $(GO) vet ./...
+
+## bench: every benchmark, go test's own output
+bench: deps
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem ./...
+
+## ratios: the benchmark figures that matter, as ratios to baselines measured in the same run
+ratios: deps
+	cd bench && $(GO) run ./cmd/ratios
+
+# RocksDB comes from the system (cgo); say what to install rather than fail with cgo errors.
+deps:
+	@test -f /usr/include/rocksdb/c.h || { \
+		echo "RocksDB's C headers are missing: install them with"; \
+		echo "    sudo apt-get install -y librocksdb-dev"; \
+		echo "(Debian/Ubuntu; RocksDB 7.8.x, which grocksdb v1.7.15 matches)"; exit 1; }
