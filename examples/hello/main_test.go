@@ -1,0 +1,10 @@
+package main
+
+func Example() {
+	main()
+	// Output:
+	// Hello 🏆!
+	// Hello 📞!
+	// Hello 🐟!
+	// Hello 👌!
+}

@@ -1,0 +1,10 @@
+package main
+
+func Example() {
+	main()
+	// Output:
+	// Proxied 🏆!
+	// Proxied 📞!
+	// Proxied 🐟!
+	// Proxied 👌!
+}
