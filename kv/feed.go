@@ -40,6 +40,8 @@ type feed[K, V any] struct {
 	subs atomic.Pointer[[]*subscription[K, V]] // copied on change; read by every write
 	done chan struct{}                         // closed when the cache closes
 	once sync.Once
+
+	onSubscribe func() // if set, called after each subscription, for tests
 }
 
 func (f *feed[K, V]) init() { f.done = make(chan struct{}) }
@@ -82,6 +84,9 @@ func (f *feed[K, V]) subscribe(c *Cache[K, V], replay bool) *subscription[K, V] 
 	}
 	subs = append(subs, s)
 	f.subs.Store(&subs)
+	if f.onSubscribe != nil {
+		f.onSubscribe()
+	}
 	return s
 }
 
