@@ -1,0 +1,113 @@
+package kafka_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/slipstream-go/slipstream/kafka"
+	"github.com/slipstream-go/slipstream/kafka/kafkatest"
+	"github.com/slipstream-go/slipstream/stream"
+)
+
+// TestLongPauseKeepsGroupAndMessages pauses a stream for longer than
+// max.poll.interval.ms, with messages already read and more arriving: the
+// consumer must stay in its group, and every message must be handled once,
+// in order, after the resume.
+func TestLongPauseKeepsGroupAndMessages(t *testing.T) {
+	const maxPoll = 3 * time.Second
+	b := newBroker(t, kafkatest.WithTopic("slow", 1),
+		kafkatest.WithClusterOptions(kfake.GroupMinSessionTimeout(500*time.Millisecond)))
+	ctx := testContext(t, 60*time.Second)
+	conf := testConf(b.Addr(),
+		"max.poll.interval.ms", int(maxPoll.Milliseconds()),
+		"session.timeout.ms", 1500,
+		"heartbeat.interval.ms", 300)
+	group := conf["group.id"].(string)
+	topic := newTopic[string, string](t, "slow", conf)
+	producer := newTopic[string, string](t, "slow", testConf(b.Addr()))
+	produceN(t, ctx, producer, 50, func(int) string { return "k" })
+
+	var (
+		mu      sync.Mutex
+		handled []string
+	)
+	count := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(handled)
+	}
+	s := stream.From(topic)
+	paused := make(chan struct{})
+	app := stream.NewApp()
+	stream.Handle(app, s, stream.Do(func(m kafka.Message[string, string]) {
+		mu.Lock()
+		handled = append(handled, m.Value)
+		n := len(handled)
+		mu.Unlock()
+		if n == 5 {
+			s.Pause() // with messages read and not yet handled
+			close(paused)
+		}
+	}))
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- app.Run(runCtx) }()
+
+	select {
+	case <-paused:
+	case err := <-errc:
+		t.Fatalf("app ended before the pause: %v", err)
+	case <-ctx.Done():
+		t.Fatal("no pause")
+	}
+	before := b.Cluster().GroupInfo(group)
+	if before == nil || len(before.Members) != 1 {
+		t.Fatalf("group before the pause: %+v", before)
+	}
+	// Items already past the source may finish; then nothing moves.
+	eventually(t, 5*time.Second, "the stream did not come to rest", func() bool {
+		n := count()
+		time.Sleep(200 * time.Millisecond)
+		return count() == n
+	})
+	atRest := count()
+	produceN(t, ctx, producer, 50, func(int) string { return "k" })
+
+	// Stay paused well beyond max.poll.interval.ms.
+	pause := time.NewTimer(maxPoll + 2*time.Second)
+	select {
+	case <-pause.C:
+	case err := <-errc:
+		t.Fatalf("app ended during the pause: %v", err)
+	}
+	if n := count(); n != atRest {
+		t.Fatalf("handled %d messages while paused (%d when it came to rest)", n, atRest)
+	}
+	after := b.Cluster().GroupInfo(group)
+	if after == nil || len(after.Members) != 1 || after.Members[0].MemberID != before.Members[0].MemberID || after.Epoch != before.Epoch {
+		t.Fatalf("the group changed during the pause: before %+v, after %+v", before, after)
+	}
+
+	s.Resume()
+	eventually(t, 20*time.Second, "not every message was handled after the resume", func() bool { return count() >= 100 })
+	stop()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(handled) != 100 {
+		t.Fatalf("handled %d messages, want 100", len(handled))
+	}
+	for i, v := range handled {
+		if v != fmt.Sprint(i%50) {
+			t.Fatalf("message %d is %s, want %d: %v", i, v, i%50, handled)
+		}
+	}
+}
