@@ -1,0 +1,16 @@
+package main
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func Example() {
+	main()
+	// Output:
+	// fish 🐟
+	// fish 🐟🐟🐟🐟🐟
+}
