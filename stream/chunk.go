@@ -116,6 +116,12 @@ func (o *outbox[T]) flush() error {
 	if o.cur == nil || len(o.cur.items) == 0 {
 		return nil
 	}
+	select { // the common case, without the cost of a two-way select
+	case o.e.ch <- o.cur:
+		o.cur = nil
+		return nil
+	default:
+	}
 	select {
 	case o.e.ch <- o.cur:
 		o.cur = nil

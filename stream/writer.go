@@ -69,6 +69,12 @@ func (w *Writer[T]) Flush(ctx context.Context) error {
 	if err := w.gate.wait(ctx, w.abort); err != nil {
 		return err
 	}
+	select { // the common case, without the cost of a three-way select
+	case o.e.ch <- o.cur:
+		o.cur = nil
+		return nil
+	default:
+	}
 	select {
 	case o.e.ch <- o.cur:
 		o.cur = nil
