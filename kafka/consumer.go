@@ -163,9 +163,9 @@ func (t *Topic[K, V]) newConsumer(cancel context.CancelCauseFunc) (*consumer[K, 
 	return c, nil
 }
 
-// fail ends Feed with err.
+// fail ends Feed with err, which the app returns.
 func (c *consumer[K, V]) fail(err error) {
-	c.logger.Error("kafka: reading failed", "err", err)
+	c.logger.Debug("kafka: reading failed", "err", err)
 	c.cancel(err)
 }
 
