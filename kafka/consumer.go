@@ -207,14 +207,14 @@ func (c *consumer[K, V]) deliver(ctx context.Context, w *stream.Writer[Message[K
 	m, derr := c.t.decode(f.m)
 	seq := f.tr.push(int64(f.m.TopicPartition.Offset))
 	if derr != nil {
-		return c.badInput(ctx, f, seq, derr)
+		return c.badInput(ctx, w, f, seq, derr)
 	}
 	return w.AddTracked(ctx, m, f.tr.acceptFunc(seq))
 }
 
 // badInput carries out the topic's bad-input policy for a message that
 // cannot be decoded, accepting it once that is done.
-func (c *consumer[K, V]) badInput(ctx context.Context, f fetched, seq uint64, derr *DecodeError) error {
+func (c *consumer[K, V]) badInput(ctx context.Context, w *stream.Writer[Message[K, V]], f fetched, seq uint64, derr *DecodeError) error {
 	switch c.t.bad.kind {
 	case badSkip:
 		c.t.skipped.Add(1)
@@ -238,7 +238,38 @@ func (c *consumer[K, V]) badInput(ctx context.Context, f fetched, seq uint64, de
 		c.logger.Warn("kafka: dead-lettering a message that cannot be decoded", "to", c.t.bad.topic, "err", derr)
 		return p.produce(ctx, dl)
 	default:
+		// Stop after the messages before this one have been handled, as
+		// far as they go: send them on and wait while they are accepted.
+		if err := w.Flush(ctx); err != nil {
+			return err
+		}
+		c.awaitPrefix(ctx, f.tr)
 		return derr
+	}
+}
+
+// awaitPrefix waits until every message written before the last one of
+// tr's partition has been accepted, while they keep being accepted
+// (settleIdle), or until ctx is done.
+func (c *consumer[K, V]) awaitPrefix(ctx context.Context, tr *tracker) {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	last, since := uint64(0), time.Now()
+	for {
+		waiting, moved := tr.inFlight()
+		if waiting <= 1 {
+			return
+		}
+		if moved != last {
+			last, since = moved, time.Now()
+		} else if time.Since(since) > settleIdle {
+			return
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return
+		}
 	}
 }
 
