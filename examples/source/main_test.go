@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -75,4 +76,38 @@ func TestBadData(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "describe: event 9: invalid character") {
 		t.Errorf("got error %v", err)
 	}
+}
+
+// On an endless stream, cancelling the app's context stops the source: the
+// app drains and ends without error.
+func TestCancel(t *testing.T) {
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; r.Context().Err() == nil; i++ {
+			fmt.Fprintf(w, "id: %d\ndata: {\"type\":\"edit\"}\n\n", i)
+			http.NewResponseController(w).Flush()
+		}
+	}))
+	defer server.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := &cancelAfter{n: 5, cancel: cancel}
+	if err := run(ctx, w, server.URL, 0); err != nil {
+		t.Fatal(err)
+	}
+	if w.lines < 5 {
+		t.Errorf("got %d lines, want at least 5", w.lines)
+	}
+}
+
+// cancelAfter counts the lines written to it, and cancels once it has n.
+type cancelAfter struct {
+	n, lines int
+	cancel   func()
+}
+
+func (w *cancelAfter) Write(p []byte) (int, error) {
+	if w.lines++; w.lines == w.n {
+		w.cancel()
+	}
+	return len(p), nil
 }
