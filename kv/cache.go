@@ -159,11 +159,24 @@ func (c *Cache[K, V]) get(r Reader, k K) (mo.Option[V], error) {
 	if err != nil {
 		return mo.None[V](), err
 	}
-	b, ok, err := r.Get(kb)
-	if err != nil || !ok {
+	var v V
+	if l, ok := r.(lender); ok {
+		b, found, err := l.borrow(kb)
+		if err != nil || !found {
+			return mo.None[V](), err
+		}
+		v, err = c.decodeValue(k, b.Data()) // codecs copy what they keep
+		b.Free()
+		if err != nil {
+			return mo.None[V](), err
+		}
+		return mo.Some(v), nil
+	}
+	b, found, err := r.Get(kb)
+	if err != nil || !found {
 		return mo.None[V](), err
 	}
-	v, err := c.decodeValue(k, b)
+	v, err = c.decodeValue(k, b)
 	if err != nil {
 		return mo.None[V](), err
 	}

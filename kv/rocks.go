@@ -278,6 +278,37 @@ func rocksGet(db *grocksdb.DB, ro *grocksdb.ReadOptions, f *rocksFamily, key []b
 	return v, true, nil
 }
 
+// rocksBorrow returns the value of key in memory that RocksDB allocated for
+// it, which outlives the database: the caller frees it.
+func rocksBorrow(db *grocksdb.DB, ro *grocksdb.ReadOptions, f *rocksFamily, key []byte) (borrowed, bool, error) {
+	s, err := db.GetCF(ro, f.h, key)
+	if err != nil {
+		return nil, false, f.errorf("get", err)
+	}
+	if !s.Exists() {
+		return nil, false, nil
+	}
+	return s, true, nil
+}
+
+func (f *rocksFamily) borrow(key []byte) (borrowed, bool, error) {
+	f.d.mu.RLock()
+	defer f.d.mu.RUnlock()
+	if err := f.check(); err != nil {
+		return nil, false, err
+	}
+	return rocksBorrow(f.d.db, f.d.ro, f, key)
+}
+
+func (v *rocksView) borrow(key []byte) (borrowed, bool, error) {
+	v.f.d.mu.RLock()
+	defer v.f.d.mu.RUnlock()
+	if err := v.check(); err != nil {
+		return nil, false, err
+	}
+	return rocksBorrow(v.f.d.db, v.ro, v.f, key)
+}
+
 func rocksHas(db *grocksdb.DB, ro *grocksdb.ReadOptions, f *rocksFamily, key []byte) (bool, error) {
 	s, err := db.GetCF(ro, f.h, key)
 	if err != nil {

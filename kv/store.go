@@ -175,6 +175,19 @@ type Cursor interface {
 	Close() error
 }
 
+// A lender is a reader that can lend a value in memory it owns, saving the
+// copy into Go memory that Get makes: the RocksDB store, whose values come
+// from C. The cache decodes the value, then frees it.
+type lender interface {
+	borrow(key []byte) (v borrowed, found bool, err error)
+}
+
+// A borrowed value: Data is valid until Free.
+type borrowed interface {
+	Data() []byte
+	Free()
+}
+
 // A WriteBatch collects writes to one or more stores of one database, to be
 // applied atomically by [Store.Write]. The zero WriteBatch is empty and
 // ready to use. A WriteBatch copies the keys and values it is given; it is

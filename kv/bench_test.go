@@ -1,0 +1,146 @@
+package kv
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/linxGnu/grocksdb"
+
+	"github.com/slipstream-go/slipstream/codec"
+)
+
+// These benchmarks compare a typed Cache with raw grocksdb calls on the
+// same options, in the same run: string keys, 100-byte values. The
+// project's published figures come from bench/.
+
+const benchKeys = 100_000
+
+func benchKeyList() []string {
+	keys := make([]string, benchKeys)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("key%08d", i)
+	}
+	return keys
+}
+
+var benchValue = strings.Repeat("v", 100)
+
+// openRaw opens a grocksdb database at a new path with the Cache's default
+// options.
+func openRaw(b *testing.B) (*grocksdb.DB, func()) {
+	opts, err := rocksOptions(DefaultOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := grocksdb.OpenDb(opts, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db, func() { db.Close(); opts.Destroy() }
+}
+
+func openBenchCache(b *testing.B) *Cache[string, string] {
+	c, err := Open(b.TempDir(), codec.StringKey(), codec.String(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close() })
+	return c
+}
+
+func BenchmarkSet(b *testing.B) {
+	keys := benchKeyList()
+	b.Run("cache", func(b *testing.B) {
+		c := openBenchCache(b)
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if err := c.Set(keys[i%benchKeys], benchValue); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("grocksdb", func(b *testing.B) {
+		db, done := openRaw(b)
+		defer done()
+		wo := grocksdb.NewDefaultWriteOptions()
+		defer wo.Destroy()
+		bkeys := make([][]byte, len(keys))
+		for i, k := range keys {
+			bkeys[i] = []byte(k)
+		}
+		value := []byte(benchValue)
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if err := db.Put(wo, bkeys[i%benchKeys], value); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkGet(b *testing.B) {
+	keys := benchKeyList()
+	b.Run("cache", func(b *testing.B) {
+		c := openBenchCache(b)
+		for _, k := range keys {
+			if err := c.Set(k, benchValue); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			v, err := c.Get(keys[i%benchKeys])
+			if err != nil || v.IsAbsent() {
+				b.Fatal(v, err)
+			}
+		}
+	})
+	b.Run("grocksdb", func(b *testing.B) {
+		db, done := openRaw(b)
+		defer done()
+		wo := grocksdb.NewDefaultWriteOptions()
+		defer wo.Destroy()
+		ro := grocksdb.NewDefaultReadOptions()
+		defer ro.Destroy()
+		bkeys := make([][]byte, len(keys))
+		for i, k := range keys {
+			bkeys[i] = []byte(k)
+			if err := db.Put(wo, bkeys[i], []byte(benchValue)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			v, err := db.GetBytes(ro, bkeys[i%benchKeys])
+			if err != nil || v == nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkTransaction(b *testing.B) {
+	keys := benchKeyList()
+	ctx := context.Background()
+	b.Run("set", func(b *testing.B) {
+		c := openBenchCache(b)
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if err := c.Set(keys[i%benchKeys], benchValue); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("transaction", func(b *testing.B) {
+		c := openBenchCache(b)
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			k := keys[i%benchKeys]
+			if err := c.Transaction(ctx, k, func() error { return c.Set(k, benchValue) }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
