@@ -22,7 +22,9 @@ import (
 // key codec, such as [codec.StringKey], [codec.Int] or [codec.Time], for
 // iteration to follow the order of the keys themselves.
 //
-// A Cache is safe for use by several goroutines at once.
+// A Cache is safe for use by several goroutines at once. Whoever opens it
+// closes it: an app that uses it as a source or sink does not close it when
+// it stops, so that the cache can outlive the app.
 type Cache[K, V any] struct {
 	store  Store
 	keys   codec.Codec[K]

@@ -160,13 +160,15 @@ type Cursor interface {
 	SeekForPrev(key []byte)
 	// Valid reports whether the cursor is at a key.
 	Valid() bool
-	// Next moves to the next key. The cursor must be valid.
+	// Next moves to the next key; it does nothing if the cursor is not
+	// valid.
 	Next()
-	// Prev moves to the previous key. The cursor must be valid.
+	// Prev moves to the previous key; it does nothing if the cursor is not
+	// valid.
 	Prev()
-	// Key returns the current key.
+	// Key returns the current key, or nil if the cursor is not valid.
 	Key() []byte
-	// Value returns the current value.
+	// Value returns the current value, or nil if the cursor is not valid.
 	Value() []byte
 	// Err returns the error that made the cursor invalid, if any: Valid
 	// reports false both at the end of the keys and on an error.
