@@ -155,6 +155,8 @@ func (c *Cache[K, V]) Feed(ctx context.Context, w *stream.Writer[Entry[K, V]]) e
 // a reader that starts from a snapshot and then follows the updates, such
 // as a server streaming a table to a client. A write made while the reader
 // starts may show both in the contents and as a change; nothing is missed.
+// While a reader hands on the contents, it buffers the writes made
+// meanwhile, and writers wait once it holds 64.
 //
 // Unlike the cache itself, a Replay source is not recognized by the app as
 // the sink its handlers write to, so it runs until the app stops, even in
