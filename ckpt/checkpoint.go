@@ -104,8 +104,8 @@ func WithCache(cache *kv.Cache[string, []byte]) Option {
 //	__activity_weather_checkpoint_state
 //	__activity_weather_checkpoint_marker
 //
-// and, an addition to the original's, __activity_weather_is_down and
-// __activity_weather_down_state.
+// and, additions to the original's, __activity_weather_is_down,
+// __activity_weather_down_state and __activity_weather_downtime.
 func WithKeyPrefix(prefix string) Option {
 	return func(c *config) { c.prefix = prefix }
 }
@@ -469,6 +469,9 @@ func (c *Checkpoint[M, D]) CheckPulse(ctx context.Context, marker M, state State
 		}
 		isDown, last := d.down, d.downtime
 		d.mu.Unlock()
+		if late {
+			c.putDowntime(b, d, measured)
+		}
 		if newly {
 			c.putBool(b, c.depKey(d, isDownName), true)
 			c.putState(b, c.depKey(d, downStateName), current)

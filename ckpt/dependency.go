@@ -261,7 +261,8 @@ func (d *Dependency[M, D]) Down() bool {
 }
 
 // Downtime returns the last downtime the dependency's downtime check
-// reported, and whether it reported one since the process started.
+// reported, and whether it has reported one. With a cache, it is stored
+// (as JSON) and loaded with the rest.
 func (d *Dependency[M, D]) Downtime() (D, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -111,7 +111,8 @@
 //   - A dependency's state is a copy of the checkpoint's at its heartbeat;
 //     in the original both are one dictionary, so the dependency's moves
 //     with every pulse.
-//   - Whether a dependency is down, and [Dependency.DownState], are stored
+//   - Whether a dependency is down, its last downtime and
+//     [Dependency.DownState] are stored
 //     and loaded too.
 //   - A [Dependency] does not take the dependency's stream, which the
 //     checkpoint never uses.

@@ -15,6 +15,7 @@ const (
 	checkpointMarkName  = "checkpoint_marker"
 	isDownName          = "is_down"
 	downStateName       = "down_state"
+	downtimeName        = "downtime"
 )
 
 // The writes of one Heartbeat or CheckPulse go to the cache in one batch:
@@ -57,6 +58,20 @@ func (c *Checkpoint[M, D]) putMarker(b *batch, key string, m M) error {
 	}
 	b.Set(key, v)
 	return nil
+}
+
+// putDowntime adds d's last downtime to b, as JSON. A downtime that JSON
+// cannot encode is not stored: it is for information only.
+func (c *Checkpoint[M, D]) putDowntime(b *batch, d *Dependency[M, D], downtime D) {
+	if b == nil {
+		return
+	}
+	v, err := json.Marshal(downtime)
+	if err != nil {
+		c.logger.Warn("ckpt: cannot store a downtime", "checkpoint", c.name, "dependency", d.name, "err", err)
+		return
+	}
+	b.Set(c.depKey(d, downtimeName), v)
 }
 
 // putCheckpoint adds d's checkpoint, state and marker, to b.
@@ -107,8 +122,15 @@ func (c *Checkpoint[M, D]) load() error {
 		if _, err := c.getJSON(c.depKey(d, downStateName), &down); err != nil {
 			return err
 		}
+		var downtime D
+		hasDowntime, err := c.getJSON(c.depKey(d, downtimeName), &downtime)
+		if err != nil {
+			c.logger.Warn("ckpt: cannot load a downtime", "checkpoint", c.name, "dependency", d.name, "err", err)
+			hasDowntime = false
+		}
 		d.mu.Lock()
 		d.state, d.marker, d.hasMarker, d.down, d.downState = s, m, ok, isDown, down
+		d.downtime, d.hasDowntime = downtime, hasDowntime
 		d.mu.Unlock()
 	}
 	return nil
