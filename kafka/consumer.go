@@ -19,14 +19,22 @@ import (
 // long, so the consumer keeps its place in the group however slow the
 // stream is; the goroutine the app gave to Feed writes what the poller read
 // to the stream, and blocks while the stream is paused or busy. Between
-// them, the poller holds up to pendingMax messages in batches of batchMax,
-// and the channel between them up to batchQueue batches. When the stream is
-// paused, or the poller's buffer is full, the poller pauses the assigned
-// partitions in librdkafka and keeps polling.
+// them, the poller holds messages in batches of batchMax, and the channel
+// between them up to batchQueue batches.
+//
+// When the stream is paused, the poller pauses the assigned partitions in
+// librdkafka and keeps polling. When the stream is merely slow, pausing
+// would be costly: librdkafka drops what it has prefetched for a paused
+// partition and fetches it again on resume. So once the poller holds
+// pendingMax messages it polls only once per pollWait, to serve rebalances
+// and stay in the group, letting librdkafka's own bounded prefetch queue
+// (queued.max.messages.kbytes) hold the rest; only if the writer stays
+// blocked until the poller holds pendingLimit does it pause the partitions.
 const (
-	batchMax   = 256
-	batchQueue = 4
-	pendingMax = 2048
+	batchMax     = 256
+	batchQueue   = 4
+	pendingMax   = 2048
+	pendingLimit = pendingMax + 1024
 	// pollWait bounds how long the poller waits in Poll, and so how long a
 	// resume, a stop or a seek waits for it.
 	pollWait = 50 * time.Millisecond
@@ -280,12 +288,12 @@ func (c *consumer[K, V]) poll(ctx context.Context, streamPaused func() bool) {
 	for ctx.Err() == nil {
 		c.serveSeeks()
 		c.handOff(idle)
-		full := c.npending >= pendingMax
-		c.setPaused(streamPaused() || full)
+		behind := c.npending >= pendingMax
+		c.setPaused(streamPaused() || c.npending >= pendingLimit)
 		c.maintain()
-		if c.npending > 0 && (idle || full) {
-			// Nothing more is ready, or there is no room for it: wait for
-			// the writer to take a batch, then poll without waiting.
+		if c.npending > 0 && (idle || behind) {
+			// Nothing more is ready, or the writer is behind: wait for it
+			// to take a batch, then poll once without waiting.
 			c.waitHandOff(ctx)
 			idle = !c.handle(c.c.Poll(0))
 			continue
