@@ -112,8 +112,7 @@
 //     in the original both are one dictionary, so the dependency's moves
 //     with every pulse.
 //   - Whether a dependency is down, its last downtime and
-//     [Dependency.DownState] are stored
-//     and loaded too.
+//     [Dependency.DownState] are stored and loaded too.
 //   - A [Dependency] does not take the dependency's stream, which the
 //     checkpoint never uses.
 //   - Checks and callbacks take a context and return an error; a Checkpoint
