@@ -4,9 +4,9 @@ GO ?= go
 
 .PHONY: demo test vet bench ratios deps
 
-## demo: run the getting-started program
+## demo: the getting-started pipeline: emoji to Kafka, counted in a Cache, printed every 3 s
 demo: deps
-	$(GO) run ./examples/hello
+	$(GO) run ./examples/demo
 
 ## test: vet, then every test of the library and the bench module, with the race detector
 test: deps vet

@@ -1,0 +1,189 @@
+// The getting-started pipeline, end to end: a producer sends emoji to a Kafka
+// topic, a consumer counts them per emoji in a persistent Cache (each count
+// updated inside a per-key transaction), and a timer prints the counts every
+// few seconds. It ends by itself after -duration (Ctrl-C ends it earlier,
+// draining first) with a summary. Run it twice: the counts continue from the
+// first run's, read back from disk.
+//
+// It uses the Kafka cluster at $KAFKA_BOOTSTRAP, or else starts a broker
+// in-process, and keeps its state under -state.
+//
+//	go run ./examples/demo -duration 15s
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/slipstream-go/slipstream/codec"
+	"github.com/slipstream-go/slipstream/kafka"
+	"github.com/slipstream-go/slipstream/kafka/kafkatest"
+	"github.com/slipstream-go/slipstream/kv"
+	"github.com/slipstream-go/slipstream/source"
+	"github.com/slipstream-go/slipstream/stream"
+)
+
+func main() {
+	var cfg config
+	flag.DurationVar(&cfg.Duration, "duration", 12*time.Second, "how long to run before draining and stopping")
+	flag.DurationVar(&cfg.Every, "every", 3*time.Second, "how often to print the counts")
+	flag.IntVar(&cfg.Rate, "rate", 200, "emoji sent per second")
+	flag.StringVar(&cfg.State, "state", "state/demo", "folder for the Cache")
+	flag.Parse()
+	cfg.Out = os.Stdout
+	cfg.Live = isTerminal(os.Stdout)
+
+	// Logs would break the progress line: keep librdkafka's and the app's
+	// to warnings.
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if _, err := run(context.Background(), cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+// config is what the demo's flags set.
+type config struct {
+	Duration time.Duration // run this long, then drain
+	Every    time.Duration // print the counts this often
+	Rate     int           // emoji sent per second
+	State    string        // the Cache's folder
+	Out      io.Writer     // where counts, progress and the summary go
+	Live     bool          // Out is a terminal: redraw one progress line
+}
+
+var emoji = []string{"🏆", "📞", "🐟", "👌"}
+
+// result is what a run did.
+type result struct {
+	Before, After map[string]int64 // the counts when the run started and ended
+	Sent, Counted int64
+}
+
+func run(ctx context.Context, cfg config) (result, error) {
+	var res result
+	err := runInto(ctx, cfg, &res)
+	return res, err
+}
+
+func runInto(ctx context.Context, cfg config, res *result) error {
+	if cfg.Rate < 1 {
+		return fmt.Errorf("demo: -rate must be at least 1, got %d", cfg.Rate)
+	}
+	addr, stop, err := kafkatest.BootstrapOrStart(kafkatest.WithTopic("emoji", 3))
+	if err != nil {
+		return err
+	}
+	defer stop()
+
+	counts, err := kv.Open(cfg.State, codec.StringKey(), codec.Int[int64](), nil)
+	if err != nil {
+		return err
+	}
+	defer counts.Close()
+
+	// One Topic value for each app, since an app closes the topics bound to
+	// it when it stops.
+	conf := kafka.ConfigMap{
+		"bootstrap.servers":     addr,
+		"group.id":              "demo",
+		"auto.offset.reset":     "earliest",
+		"broker.address.family": "v4",
+	}
+	out, err := kafka.NewTopic[string, string]("emoji", conf)
+	if err != nil {
+		return err
+	}
+	in, err := kafka.NewTopic[string, string]("emoji", conf)
+	if err != nil {
+		return err
+	}
+
+	var p progress
+	if res.Before, err = snapshot(counts); err != nil {
+		return err
+	}
+	fmt.Fprintf(cfg.Out, "emoji counts so far: %v\n", res.Before)
+
+	// Two apps: the producer stops at the deadline (or on Ctrl-C), then the
+	// consumer and the timer stop once everything sent has been counted.
+	producer, consumer := stream.NewApp(), stream.NewApp()
+
+	// The producer: an emoji every 1/rate seconds, to the topic.
+	n := 0
+	stream.Handle(producer, source.Ticker(time.Second/time.Duration(cfg.Rate)), stream.Func(func(time.Time) kafka.Message[string, string] {
+		e := emoji[n%len(emoji)]
+		n++
+		p.sent.Add(1)
+		return kafka.NewMessage(e, e)
+	}), stream.Sink[kafka.Message[string, string]](out))
+
+	// The consumer: count each emoji, in a transaction on its key.
+	stream.Handle(consumer, in, stream.DoErr(func(ctx context.Context, m kafka.Message[string, string]) error {
+		err := counts.Transaction(ctx, m.Value, func() error {
+			n, err := counts.Get(m.Value)
+			if err != nil {
+				return err
+			}
+			return counts.Set(m.Value, n.OrElse(0)+1)
+		})
+		p.counted.Add(1)
+		return err
+	}))
+
+	// The timer: print the counts every few seconds.
+	stream.Handle(consumer, source.Ticker(cfg.Every), stream.DoErr(func(context.Context, time.Time) error {
+		now, err := snapshot(counts)
+		if err != nil {
+			return err
+		}
+		p.println(cfg, fmt.Sprintf("emoji counts: %v", now))
+		return nil
+	}))
+
+	started := time.Now()
+	stopProgress := p.start(cfg)
+	defer stopProgress()
+	consuming, stopConsuming := context.WithCancel(ctx)
+	defer stopConsuming()
+	consumed := make(chan error, 1)
+	go func() { consumed <- consumer.RunUntilSignal(consuming) }()
+
+	producing, stopProducing := context.WithTimeout(ctx, cfg.Duration)
+	defer stopProducing()
+	if err := producer.RunUntilSignal(producing); err != nil {
+		stopConsuming()
+		return errors.Join(err, <-consumed)
+	}
+	p.waitCaughtUp(consumed, 10*time.Second)
+	stopConsuming()
+	if err := <-consumed; err != nil {
+		return err
+	}
+	stopProgress()
+
+	if res.After, err = snapshot(counts); err != nil {
+		return err
+	}
+	res.Sent, res.Counted = p.sent.Load(), p.counted.Load()
+	fmt.Fprintf(cfg.Out, "done in %v: sent %d, counted %d (%.0f/s)\nemoji counts: %v\n",
+		time.Since(started).Round(time.Millisecond), p.sent.Load(), p.counted.Load(),
+		float64(p.counted.Load())/time.Since(started).Seconds(), res.After)
+	return nil
+}
+
+// snapshot reads every count from the Cache.
+func snapshot(c *kv.Cache[string, int64]) (map[string]int64, error) {
+	m := map[string]int64{}
+	it := c.Iter()
+	for k, v := range it.Items() {
+		m[k] = v
+	}
+	return m, it.Err()
+}
