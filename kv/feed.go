@@ -158,9 +158,9 @@ func (c *Cache[K, V]) Feed(ctx context.Context, w *stream.Writer[Entry[K, V]]) e
 // While a reader hands on the contents, it buffers the writes made
 // meanwhile, and writers wait once it holds 64.
 //
-// Unlike the cache itself, a Replay source is not recognized by the app as
-// the sink its handlers write to, so it runs until the app stops, even in
-// an app whose handlers write to the cache.
+// Like the cache itself, a Replay source ends once the handlers of its app
+// that write to the cache have ended (it is a [stream.Origin]); with no such
+// handlers, it runs until the app stops.
 func (c *Cache[K, V]) Replay() stream.Subscribable[Entry[K, V]] { return replay[K, V]{c} }
 
 type replay[K, V any] struct{ c *Cache[K, V] }
@@ -170,6 +170,10 @@ func (r replay[K, V]) Subscribe() stream.Source[Entry[K, V]] { return r.c.feed.s
 func (r replay[K, V]) Feed(ctx context.Context, w *stream.Writer[Entry[K, V]]) error {
 	return r.Subscribe().Feed(ctx, w)
 }
+
+// Origin returns the cache: the app stops the replay once the handlers that
+// write to the cache have ended.
+func (r replay[K, V]) Origin() any { return r.c }
 
 // String describes the source as the cache's replay.
 func (r replay[K, V]) String() string { return r.c.String() + ".Replay" }

@@ -323,3 +323,39 @@ func TestProxyFedFromOutsideRunsUntilCancelled(t *testing.T) {
 	}
 	close(got)
 }
+
+// originProxy reads a proxy through another value, as a Cache's replay reads
+// the Cache.
+type originProxy struct{ p *stream.Proxy[int] }
+
+func (o originProxy) Feed(ctx context.Context, w *stream.Writer[int]) error { return o.p.Feed(ctx, w) }
+func (o originProxy) Subscribe() stream.Source[int]                         { return o.p.Subscribe() }
+func (o originProxy) Origin() any                                           { return o.p }
+
+func TestOriginEndsWithTheWritersOfWhatFeedsIt(t *testing.T) {
+	proxy := stream.NewProxy[int]()
+	out := sink.Collect[int]()
+	app := stream.NewApp()
+	stream.Handle(app, originProxy{proxy}, stream.Func(func(n int) int { return n }), out)
+	stream.Handle(app, source.Values(1, 2, 3), stream.Func(func(n int) int { return n }), proxy)
+	run(t, app) // ends: the origin's writer ends
+	if !slices.Equal(out.Items(), []int{1, 2, 3}) {
+		t.Fatalf("got %v", out.Items())
+	}
+}
+
+func TestAFailedStartUnsubscribes(t *testing.T) {
+	proxy := stream.NewProxy[int]()
+	app := stream.NewApp()
+	stream.Handle(app, proxy, stream.Do(func(int) {}))
+	stream.Handle(app, stream.Tee(source.Values(1), 2)[0], stream.Do(func(int) {})) // an unread branch
+	if err := app.Run(context.Background()); err == nil {
+		t.Fatal("Run succeeded with an unread Tee branch")
+	}
+	// Nobody reads the proxy now: sending must not wait for the dead reader.
+	for i := range 1000 {
+		if err := proxy.Send(context.Background(), i); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

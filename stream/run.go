@@ -28,9 +28,10 @@ type run struct {
 
 	bindings []*binding // of the app being run; nil for a standalone run
 
-	wg      sync.WaitGroup
-	pending []func()       // goroutines to start once every stage is built
-	checks  []func() error // checks made once every stage is built
+	wg        sync.WaitGroup
+	pending   []func()                    // goroutines to start once every stage is built
+	checks    []func() error              // checks made once every stage is built
+	cancelled []func(ctx context.Context) // run with a done context if the run never starts
 }
 
 func newRun(ctx context.Context, bindings []*binding) *run {
@@ -62,10 +63,19 @@ func (r *run) spawn(f func() error) {
 // check registers a check to make once every stage is built.
 func (r *run) check(f func() error) { r.checks = append(r.checks, f) }
 
+// onNoStart registers f to run, with a done context, if the run fails its
+// checks and never starts.
+func (r *run) onNoStart(f func(ctx context.Context)) { r.cancelled = append(r.cancelled, f) }
+
 // start checks the plan and starts every goroutine.
 func (r *run) start() error {
 	for _, c := range r.checks {
 		if err := c(); err != nil {
+			ctx, cancel := context.WithCancelCause(context.Background())
+			cancel(err)
+			for _, f := range r.cancelled {
+				f(ctx)
+			}
 			return err
 		}
 	}
@@ -131,6 +141,9 @@ func (r *run) sourceContext(src any) context.Context {
 // when the app stops.
 func (r *run) writersOf(src any) []*binding {
 	var writers []*binding
+	if o, ok := src.(Origin); ok {
+		src = o.Origin()
+	}
 	for _, b := range r.bindings {
 		if b.writesTo(src) {
 			writers = append(writers, b)

@@ -31,11 +31,20 @@ func (f SourceFunc[T]) Feed(ctx context.Context, w *Writer[T]) error { return f(
 // A Subscribable source hands each reader only the items that arrive after it
 // subscribed, as a [Proxy] does. The app subscribes every such source bound
 // to it before it starts any handler, so that a reader bound before
-// [App.Run] sees every item.
+// [App.Run] sees every item. The app feeds every source that Subscribe
+// returns, so that each can unsubscribe when its Feed returns, even when the
+// app fails before it starts (it is then fed with a done context).
 type Subscribable[T any] interface {
 	Source[T]
 	// Subscribe registers a new reader and returns the source it reads from.
 	Subscribe() Source[T]
+}
+
+// An Origin is a source fed through another value, such as a replay of a
+// Cache's contents and changes, fed by the Cache as a sink. The app stops it,
+// as it stops a [Proxy], once the handlers that write to Origin() have ended.
+type Origin interface {
+	Origin() any
 }
 
 // A Stream is a typed, lazy flow of items. Streams are made from sources
@@ -84,6 +93,9 @@ func From[T any](src Source[T]) Stream[T] {
 		feed := Source[T](src)
 		if s, ok := src.(Subscribable[T]); ok {
 			feed = s.Subscribe()
+			r.onNoStart(func(ctx context.Context) { // let it unsubscribe
+				_ = feed.Feed(ctx, newWriter(newEdge[T](), g, r.done))
+			})
 		}
 		e := newEdge[T]()
 		w := newWriter(e, g, r.done)
