@@ -40,8 +40,8 @@ type item struct {
 	value any
 }
 
-// from returns a function that tags values with the name of their source.
-func from[T any](name string) func(T) item {
+// tag returns a function that tags values with the name of their source.
+func tag[T any](name string) func(T) item {
 	return func(v T) item { return item{name, v} }
 }
 
@@ -67,9 +67,9 @@ func run(ctx context.Context, w io.Writer) error {
 	})
 
 	merged := stream.Merge(
-		stream.Map(source.Seq(countdown(3)), from[int]("countdown")),
-		stream.Map(source.Seq(strings.FieldsSeq("go with the flow")), from[string]("words")),
-		stream.Map(source.Chan(emoji), from[string]("channel")),
+		stream.Map(source.Seq(countdown(3)), tag[int]("countdown")),
+		stream.Map(source.Seq(strings.FieldsSeq("go with the flow")), tag[string]("words")),
+		stream.Map(source.Chan(emoji), tag[string]("channel")),
 	)
 
 	app := stream.NewApp()
