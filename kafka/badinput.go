@@ -78,6 +78,7 @@ type DecodeError struct {
 	Err       error
 }
 
+// Error says where the message is and why it cannot be decoded.
 func (e *DecodeError) Error() string {
 	return fmt.Sprintf("kafka: topic %s partition %d offset %d: cannot decode %s with codec %s: %v",
 		e.Topic, e.Partition, e.Offset, e.Field, e.Codec, e.Err)

@@ -1,10 +1,12 @@
-// Package kafka reads and writes Kafka topics in slipstream apps: a
-// [Topic] is both a source of [Message]s and a sink for them, built on
-// confluent-kafka-go and the librdkafka it bundles (so it needs cgo).
+// Package kafka reads and writes Kafka topics in slipstream apps. A
+// [Topic] is both a [stream.Source] of [Message]s and a [stream.AsyncSink]
+// for them, built on confluent-kafka-go and the librdkafka it bundles (so
+// the package needs cgo, and nothing else).
 //
 // # Topics
 //
-// [NewTopic] names a topic, its librdkafka configuration and its options:
+// [NewTopic] names a topic and takes its librdkafka configuration and
+// options:
 //
 //	topic, err := kafka.NewTopic[string, string]("emoji", kafka.ConfigMap{
 //		"bootstrap.servers": "localhost:9092",
@@ -14,56 +16,79 @@
 //
 // Send to it directly with [Topic.Produce] or [Topic.Send], which wait for
 // the broker's acknowledgement, and read it directly with
-// [Topic.Messages]:
+// [Topic.Messages] (the Go forms of the original's await topic(...) and
+// async for msg in topic):
 //
 //	err = topic.Produce(ctx, "trophy", "🏆")
-//	...
 //	for msg, err := range topic.Messages(ctx) {
-//		...
+//		if err != nil {
+//			return err
+//		}
 //		fmt.Println(msg.Key, msg.Value)
 //	}
 //
-// or bind it to handlers, on either side, in a [stream.App]:
+// Or bind it, as a source or as a sink, in a [stream.App]:
 //
 //	app := stream.NewApp()
 //	stream.Handle(app, orders, stream.Func(bill), invoices)
 //	err = app.Run(ctx)
 //
 // Keys and values are strings or byte slices, or go through codecs from
-// package [codec] (see [WithKeyCodec] and [WithValueCodec]). [WithOffset]
-// sets where consumers start, and [Topic.Seek] moves running ones.
-// [WithDryRun] logs instead of sending.
+// package [codec] ([WithKeyCodec], [WithValueCodec]). [WithOffset] sets
+// where consumers start and [Topic.Seek] moves running ones. [WithDryRun]
+// logs instead of sending. The producer is made by the first send and each
+// read makes a consumer; [Topic.Close], which an app calls when it stops,
+// delivers what is pending, commits, and closes them.
 //
 // # Configuration
 //
 // Keys are librdkafka's (see its CONFIGURATION.md); the Python original's
 // underscore names are accepted too (see [ConfigMap]). [Conf] sets
 // process-wide defaults that each [NewTopic] snapshots, merged with the
-// topic's own configuration. NewTopic checks every key and value with
-// librdkafka, so a misspelt key is an error there, naming the key and the
-// topic. Printing a configuration redacts its secrets.
+// topic's own configuration. NewTopic checks every key and value with the
+// linked librdkafka, so a misspelt key is an error there, naming the key and
+// the topic. Printing a configuration redacts its secrets. Each client gets
+// only the properties that apply to it, so one configuration serves a topic
+// read and written.
 //
 // # Delivery guarantees
 //
 // A topic read in an app commits a message's offset only once every output
-// derived from it, through any combinators, has been accepted by its sinks,
-// and a topic accepts an output once the broker has acknowledged it: a
-// crash at any moment loses nothing, and a restarted app reprocesses from
-// the last commit (at-least-once). Offsets are committed every
-// auto.commit.interval.ms (5 s by default), before partitions are given up
-// in a rebalance, and when the app stops. Messages that cannot be decoded
-// are handled as [WithBadInput] says.
+// derived from it, through any combinators, has been accepted by its sinks;
+// a topic accepts an output once the broker has acknowledged it. So a crash
+// at any moment loses nothing, and a restarted app reprocesses from the last
+// commit: at-least-once. Accepted offsets are handed to librdkafka, which
+// commits them every auto.commit.interval.ms (5 s by default); they are also
+// committed before partitions are given up in a rebalance, and when the app
+// stops. A topic bound as a source tracks, per partition, the longest run
+// of handled messages; that is also what a transactional producer would
+// commit for exactly-once processing, which this package leaves room for
+// but does not offer yet.
+//
+// A message that its codecs cannot decode is bad input: by default the app
+// stops with a [*DecodeError] naming the topic, partition, offset and
+// codec, and [WithBadInput] can skip and count such messages or send them to
+// a dead-letter topic instead. The offset of a bad message is committed only
+// once its policy has been carried out.
+//
+// Failed sends are retried as librdkafka's settings say (retries,
+// message.timeout.ms), then fail the app with an error naming the topic. A
+// failed SASL authentication fails at once rather than retrying until
+// timeouts, minutes later.
 //
 // # Pausing
 //
 // Pausing a stream read from a topic ([stream.Stream.Pause]) pauses the
-// consumer's partitions; the consumer keeps polling, so it stays in its
-// group however long the pause lasts, and nothing already read is lost.
+// consumer's assigned partitions; the consumer keeps polling, so it stays in
+// its group however long the pause lasts (longer than max.poll.interval.ms
+// included), and the messages it had already read are handled after the
+// resume, none lost or skipped. A stream that is merely slow does not pause
+// partitions: librdkafka's bounded prefetch queue holds what the stream has
+// no room for.
 //
 // # Testing
 //
 // Package [github.com/slipstream-go/slipstream/kafka/kafkatest] runs a
 // Kafka-protocol broker in-process, for tests and examples that need no
-// Kafka installed. librdkafka should reach it over IPv4, with
-// "broker.address.family": "v4".
+// Kafka installed, or points them at the cluster in $KAFKA_BOOTSTRAP.
 package kafka
