@@ -19,14 +19,32 @@ import (
 	"github.com/slipstream-go/slipstream/stream"
 )
 
+// FuncSink is the sink [Func] returns.
+type FuncSink[T any] struct {
+	name string
+	f    func(ctx context.Context, v T) error
+}
+
 // Func returns a sink that calls f with each output. An error from f fails
-// the app.
-func Func[T any](f func(ctx context.Context, v T) error) stream.SinkFunc[T] {
+// the app, prefixed with the sink's name: f's name, or the one
+// [FuncSink.Named] gives it.
+func Func[T any](f func(ctx context.Context, v T) error) *FuncSink[T] {
 	if f == nil {
 		panic("sink.Func: f is nil")
 	}
-	return f
+	return &FuncSink[T]{name: stream.SinkFunc[T](f).String(), f: f}
 }
+
+// Named returns a copy of the sink called name.
+func (s *FuncSink[T]) Named(name string) *FuncSink[T] {
+	return &FuncSink[T]{name: name, f: s.f}
+}
+
+// Send calls the function with v.
+func (s *FuncSink[T]) Send(ctx context.Context, v T) error { return s.f(ctx, v) }
+
+// String returns the sink's name.
+func (s *FuncSink[T]) String() string { return s.name }
 
 // WriterSink is the sink [Print] and [Writer] return.
 type WriterSink[T any] struct {

@@ -125,7 +125,7 @@ func TestHandlerErrorFailsTheAppNamingTheHandler(t *testing.T) {
 
 func TestHandlerNameDefaultsToTheFunctionName(t *testing.T) {
 	h := stream.Func(strings.ToUpper)
-	if h.Name() != "strings.ToUpper" {
+	if h.Name() != "ToUpper" {
 		t.Fatalf("Name = %q", h.Name())
 	}
 }
@@ -136,6 +136,27 @@ func TestSinkErrorFailsTheAppNamingTheSink(t *testing.T) {
 		sink.Writer[int](failingWriter{}))
 	err := app.Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "sink *sink.WriterSink[int]: disk full") {
+		t.Fatalf("Run = %v", err)
+	}
+}
+
+func save(context.Context, int) error { return errors.New("quota exceeded") }
+
+func TestSinkFuncErrorNamesTheFunction(t *testing.T) {
+	app := stream.NewApp()
+	stream.Handle(app, source.Values(1), stream.Func(func(n int) int { return n }).Named("id"), sink.Func(save))
+	err := app.Run(context.Background())
+	if err == nil || err.Error() != "handler id: sink save: quota exceeded" {
+		t.Fatalf("Run = %v", err)
+	}
+}
+
+func TestSourceFuncErrorNamesTheFunction(t *testing.T) {
+	failing := func(context.Context, *stream.Writer[int]) error { return errors.New("boom") }
+	app := stream.NewApp()
+	stream.Handle(app, stream.SourceFunc[int](failing), stream.Do(func(int) {}))
+	err := app.Run(context.Background())
+	if err == nil || err.Error() != "source TestSourceFuncErrorNamesTheFunction.func1: boom" {
 		t.Fatalf("Run = %v", err)
 	}
 }

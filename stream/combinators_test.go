@@ -216,7 +216,7 @@ func TestMapErrFailsTheAppNamingTheFunction(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want boom", err)
 	}
-	if !strings.Contains(err.Error(), "MapErr stream_test.TestMapErrFailsTheAppNamingTheFunction") {
+	if !strings.Contains(err.Error(), "MapErr TestMapErrFailsTheAppNamingTheFunction") {
 		t.Fatalf("err = %q does not name the function", err)
 	}
 }

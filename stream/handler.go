@@ -104,14 +104,18 @@ func DoErr[T any](f func(context.Context, T) error) Handler[T, struct{}] {
 	})
 }
 
-// funcName returns the name of the function f, trimmed of its package path:
-// "main.greet", or "main.main.func1" for a function literal.
+// funcName returns the name of the function f without its package, the same
+// under go run and go test: "greet", "strings.ToUpper" is "ToUpper", and
+// "main.func1" is the first function literal in main.
 func funcName(f any) string {
 	name := runtime.FuncForPC(reflect.ValueOf(f).Pointer()).Name()
 	if i := strings.LastIndex(name, "/"); i >= 0 {
 		name = name[i+1:]
 	}
-	return name
+	if i := strings.Index(name, "."); i >= 0 {
+		name = name[i+1:]
+	}
+	return strings.TrimSuffix(name, "-fm") // a method value
 }
 
 // mustFunc panics with a message naming fn's argument arg if f is nil.

@@ -26,6 +26,9 @@ type SinkFunc[T any] func(ctx context.Context, v T) error
 // Send calls f(ctx, v).
 func (f SinkFunc[T]) Send(ctx context.Context, v T) error { return f(ctx, v) }
 
+// String returns the name of the function, which errors name the sink by.
+func (f SinkFunc[T]) String() string { return funcName(f) }
+
 // A Closer is a source or sink that holds resources while its app runs, such
 // as a Kafka producer. The app closes it once, after every handler bound to
 // it has stopped, with a context that bounds how long closing may take.

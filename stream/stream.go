@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 
 	"github.com/slipstream-go/slipstream/internal/ack"
@@ -17,7 +18,8 @@ import (
 // Feed writes the source's items to w in order and returns nil when the
 // source is exhausted. When ctx is done, Feed stops reading and returns
 // (ctx's error, or nil); the app then lets the items already written drain
-// through the stream. Any other error fails the app.
+// through the stream. Any other error fails the app, which returns it as it
+// is: it should say where it comes from, as "kafka: topic emoji: ..." does.
 type Source[T any] interface {
 	Feed(ctx context.Context, w *Writer[T]) error
 }
@@ -25,8 +27,17 @@ type Source[T any] interface {
 // SourceFunc adapts a function to a [Source].
 type SourceFunc[T any] func(ctx context.Context, w *Writer[T]) error
 
-// Feed calls f(ctx, w).
-func (f SourceFunc[T]) Feed(ctx context.Context, w *Writer[T]) error { return f(ctx, w) }
+// Feed calls f(ctx, w). An error f returns is prefixed with f's name.
+func (f SourceFunc[T]) Feed(ctx context.Context, w *Writer[T]) error {
+	err := f(ctx, w)
+	if err != nil && ctx.Err() == nil {
+		err = fmt.Errorf("source %s: %w", f, err)
+	}
+	return err
+}
+
+// String returns the name of the function.
+func (f SourceFunc[T]) String() string { return funcName(f) }
 
 // A Subscribable source hands each reader only the items that arrive after it
 // subscribed, as a [Proxy] does. The app subscribes every such source bound
@@ -201,10 +212,14 @@ func input[T any](src Source[T], consumer string) *node[T] {
 	return From(src).take(consumer)
 }
 
-// describe names a source or sink for messages: its String method, or its type.
+// describe names a source or sink for messages: its String method, the name
+// of the function it is, or its type.
 func describe(v any) string {
 	if s, ok := v.(fmt.Stringer); ok {
 		return s.String()
+	}
+	if reflect.ValueOf(v).Kind() == reflect.Func {
+		return funcName(v)
 	}
 	return fmt.Sprintf("%T", v)
 }

@@ -53,7 +53,7 @@ func run(ctx context.Context, w io.Writer) error {
 	toFile := sink.Func(func(_ context.Context, line string) error {
 		_, err := fmt.Fprintln(f, line)
 		return err
-	})
+	}).Named("file") // the name errors give it
 
 	server := httptest.NewServer(http.HandlerFunc(refuseFish))
 	defer server.Close()
@@ -72,7 +72,7 @@ func run(ctx context.Context, w io.Writer) error {
 			return fmt.Errorf("POST %q: %s: %s", line, resp.Status, bytes.TrimSpace(msg))
 		}
 		return nil
-	})
+	}).Named("server")
 
 	app := stream.NewApp()
 	handler := stream.Func(greet).Named("greet") // the name errors give it

@@ -21,5 +21,5 @@ func Example() {
 	// Hello 🏆!
 	// Hello 📞!
 	// Hello 🐟!
-	// error: handler greet: sink stream.SinkFunc[string]: POST "Hello 🐟!": 422 Unprocessable Entity: no fish, please
+	// error: handler greet: sink server: POST "Hello 🐟!": 422 Unprocessable Entity: no fish, please
 }
