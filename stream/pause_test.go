@@ -120,3 +120,36 @@ func TestBackpressureKeepsMemoryBounded(t *testing.T) {
 	}
 	t.Logf("the source ran at most %d items ahead", most)
 }
+
+func TestWaitResumed(t *testing.T) {
+	waited := make(chan error, 1)
+	sawPause := make(chan struct{})
+	src := stream.SourceFunc[int](func(ctx context.Context, w *stream.Writer[int]) error {
+		for !w.Paused() {
+			runtime.Gosched()
+		}
+		close(sawPause)
+		waited <- w.WaitResumed(ctx)
+		return w.Write(ctx, 1)
+	})
+	s := stream.From[int](src)
+	s.Pause()
+	got := make(chan []int, 1)
+	go func() {
+		items, _ := stream.Collect(context.Background(), s)
+		got <- items
+	}()
+	<-sawPause
+	select {
+	case err := <-waited:
+		t.Fatalf("WaitResumed returned %v while paused", err)
+	default:
+	}
+	s.Resume()
+	if err := <-waited; err != nil {
+		t.Fatal(err)
+	}
+	if items := <-got; len(items) != 1 {
+		t.Fatalf("got %v", items)
+	}
+}

@@ -88,3 +88,10 @@ func (w *Writer[T]) Flush(ctx context.Context) error {
 
 // Paused reports whether the stream this writer feeds is paused.
 func (w *Writer[T]) Paused() bool { return w.gate.paused.Load() }
+
+// WaitResumed returns at once if the stream is not paused, and otherwise
+// once it is resumed, ctx is done (with ctx's error), or the app aborts. A
+// source that holds an item while paused waits here, then checks that the
+// item is still wanted (a seek during the pause may have made it stale)
+// before it writes it.
+func (w *Writer[T]) WaitResumed(ctx context.Context) error { return w.gate.wait(ctx, w.abort) }
