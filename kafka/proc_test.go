@@ -348,7 +348,7 @@ func startBrokerCommand(t *testing.T, ctx context.Context, args ...string) strin
 // waitForMembers waits until group has members, each assigned partitions.
 func waitForMembers(t *testing.T, ctx context.Context, addr, group string, members int) {
 	t.Helper()
-	admin, err := ckafka.NewAdminClient(&ckafka.ConfigMap{"bootstrap.servers": addr, "broker.address.family": "v4"})
+	admin, err := ckafka.NewAdminClient(&ckafka.ConfigMap{"bootstrap.servers": addr, "broker.address.family": "v4", "log_level": 3})
 	if err != nil {
 		t.Fatal(err)
 	}

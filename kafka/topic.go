@@ -205,6 +205,10 @@ func (t *Topic[K, V]) Conf() ConfigMap { return maps.Clone(t.conf) }
 // String returns "kafka topic NAME".
 func (t *Topic[K, V]) String() string { return "kafka topic " + t.name }
 
+// GoString returns `kafka.Topic("NAME")`, for the %#v verb, which would
+// otherwise print the topic's configuration, secrets included.
+func (t *Topic[K, V]) GoString() string { return fmt.Sprintf("kafka.Topic(%q)", t.name) }
+
 // Skipped returns how many undecodable messages the topic has skipped under
 // [SkipBadInput].
 func (t *Topic[K, V]) Skipped() int64 { return t.skipped.Load() }
