@@ -193,3 +193,70 @@ func containsAll(s string, subs ...string) bool {
 	}
 	return true
 }
+
+func TestMessagesCommitsWhatTheLoopHandled(t *testing.T) {
+	b := newBroker(t, kafkatest.WithTopic("emoji", 1))
+	ctx := testContext(t, 60*time.Second)
+	conf := testConf(b.Addr())
+	topic := newTopic[string, string](t, "emoji", conf)
+	for _, v := range []string{"🏆", "📞", "🐟", "👌"} {
+		if err := topic.Produce(ctx, "k", v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(n int) []string {
+		var got []string
+		for msg, err := range topic.Messages(ctx) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, msg.Value)
+			if len(got) == n {
+				break
+			}
+		}
+		return got
+	}
+	if got := read(2); strings.Join(got, " ") != "🏆 📞" {
+		t.Fatalf("first loop read %v", got)
+	}
+	// The loop ended after handling two messages: both were committed.
+	if got := committed(b, conf["group.id"].(string), "emoji"); got[0] != 2 {
+		t.Errorf("committed %v after the loop, want emoji/0 at 2", got)
+	}
+	if got := read(2); strings.Join(got, " ") != "🐟 👌" {
+		t.Fatalf("second loop read %v, want the rest", got)
+	}
+
+	// Cancelling the context ends the loop, without an error.
+	if err := topic.Produce(ctx, "k", "🏁"); err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for msg, err := range topic.Messages(cctx) {
+		if err != nil {
+			t.Fatalf("error after cancelling: %v", err)
+		}
+		if msg.Value != "🏁" {
+			t.Errorf("read %q", msg.Value)
+		}
+		cancel()
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the loop ended with the test's context, not the cancelled one")
+	}
+}
+
+func TestMessagesYieldsReadErrors(t *testing.T) {
+	b := newBroker(t, kafkatest.WithTopic("secret", 1), kafkatest.WithSASLPlain("alice", "right"))
+	ctx := testContext(t, 60*time.Second)
+	topic := newTopic[string, string](t, "secret", saslConf(b.Addr(), "alice", "wrong"))
+	var errs []error
+	for _, err := range topic.Messages(ctx) {
+		errs = append(errs, err)
+	}
+	if len(errs) != 1 || errs[0] == nil || !containsAll(errs[0].Error(), "topic secret", "authentication failed") {
+		t.Fatalf("the loop yielded errors %v, want one authentication error", errs)
+	}
+}
