@@ -209,6 +209,11 @@ func (c *consumer[K, V]) write(ctx context.Context, w *stream.Writer[Message[K, 
 
 // deliver decodes one message and writes it to w, tracked.
 func (c *consumer[K, V]) deliver(ctx context.Context, w *stream.Writer[Message[K, V]], f fetched) error {
+	// Wait out a pause before the staleness check: a seek during the pause
+	// (a checkpoint's reprocessing) makes what was read before it stale.
+	if err := w.WaitResumed(ctx); err != nil {
+		return err
+	}
 	if f.tr.isStale() {
 		return nil // its partition was revoked or sought since it was read
 	}
