@@ -240,3 +240,33 @@ func TestGroupSplitsPartitions(t *testing.T) {
 		}
 	}
 }
+
+// TestCommitsWhileRunning checks that handled messages are committed
+// every auto.commit.interval.ms while the app runs, by librdkafka or, with
+// enable.auto.commit off, by the topic itself.
+func TestCommitsWhileRunning(t *testing.T) {
+	for _, auto := range []bool{true, false} {
+		t.Run(fmt.Sprint("auto=", auto), func(t *testing.T) {
+			const n = 30
+			b := newBroker(t, kafkatest.WithTopic("in", 2))
+			ctx := testContext(t, 60*time.Second)
+			conf := testConf(b.Addr(), "enable.auto.commit", auto, "auto.commit.interval.ms", 200)
+			group := conf["group.id"].(string)
+			produceN(t, ctx, newTopic[string, string](t, "in", testConf(b.Addr())), n, func(i int) string { return fmt.Sprint(i) })
+
+			runCtx, stop := context.WithCancel(ctx)
+			app := stream.NewApp()
+			stream.Handle(app, newTopic[string, string](t, "in", conf), stream.Do(func(kafka.Message[string, string]) {}))
+			errc := make(chan error, 1)
+			go func() { errc <- app.Run(runCtx) }()
+			eventually(t, 20*time.Second, "offsets not committed while running", func() bool {
+				c := committed(b, group, "in")
+				return c[0]+c[1] == n
+			})
+			stop()
+			if err := <-errc; err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

@@ -41,8 +41,8 @@ const (
 	// storeEvery is how often the poller hands the offsets accepted so far
 	// to librdkafka, which commits them every auto.commit.interval.ms.
 	storeEvery = 100 * time.Millisecond
-	// settleIdle is how long Close waits for the outputs of messages
-	// already read to be accepted once none have been for that long.
+	// settleIdle: Close stops waiting for the outputs of the messages
+	// already read once none has been accepted for this long.
 	settleIdle = time.Second
 )
 
