@@ -185,10 +185,11 @@ func TestKafkaReprocessing(t *testing.T) {
 	// The correction, then lunch.
 	//
 	// The seek happens while the topic is paused, and drops the messages
-	// the consumer holds; but the one its feeding goroutine had already
-	// handed to the paused stream (lunch) still comes out first, stale or
-	// not. Until package kafka re-checks a message against seeks once the
-	// stream resumes, accept that one early delivery.
+	// the consumer holds. Package kafka checks a held message against seeks
+	// once the stream resumes, but one that its feeding goroutine handed to
+	// the writer just as the pause began (lunch) can still come out first,
+	// stale: at-least-once allows it, and the correction follows. Accept
+	// that one early delivery.
 	first := receive(t, ctx, pulses, errc)
 	if first == (pulsed{value: "lunch", offset: 3}) {
 		t.Log("lunch, read before the seek, was handled before the correction")
