@@ -6,6 +6,8 @@ package bench
 import (
 	"testing"
 
+	"github.com/slipstream-go/slipstream/bench/internal/kafkabench"
+	"github.com/slipstream-go/slipstream/bench/internal/kvbench"
 	"github.com/slipstream-go/slipstream/bench/internal/pipeline"
 )
 
@@ -23,4 +25,57 @@ func BenchmarkPipeline(b *testing.B) {
 func BenchmarkLatency(b *testing.B) {
 	b.Run("slipstream", pipeline.SlipstreamLatency)
 	b.Run("channels", pipeline.ChannelsLatency)
+}
+
+// BenchmarkCacheSet: one op is one write of a 100-byte value under a random
+// one of a million string keys, into a database that starts empty: a
+// Cache[string, []byte] opened with nil options against grocksdb's Put on a
+// database opened with the same options. The interleaved sub-benchmark runs
+// both in alternating chunks and reports their ratio.
+func BenchmarkCacheSet(b *testing.B) {
+	b.Run("slipstream", kvbench.Set.Slipstream)
+	b.Run("grocksdb", kvbench.Set.Baseline)
+	b.Run("interleaved", kvbench.Set.Interleaved)
+}
+
+// BenchmarkCacheGet: one op is one read of a random key of a database of a
+// million keys, filled once per process: Cache.Get against grocksdb's
+// GetBytes on a copy of the same database.
+func BenchmarkCacheGet(b *testing.B) {
+	b.Run("slipstream", kvbench.Get.Slipstream)
+	b.Run("grocksdb", kvbench.Get.Baseline)
+	b.Run("interleaved", kvbench.Get.Interleaved)
+}
+
+// BenchmarkTransaction: one op is one Cache.Set, bare or inside an
+// uncontended Cache.Transaction on its key.
+func BenchmarkTransaction(b *testing.B) {
+	b.Run("set", kvbench.Transaction.Baseline)
+	b.Run("transaction", kvbench.Transaction.Slipstream)
+	b.Run("interleaved", kvbench.Transaction.Interleaved)
+}
+
+// BenchmarkProduce: one op is one 100-byte message sent to a topic of the
+// in-process broker and acknowledged: a Topic as the sink of an app fed by
+// source.Slice, against a raw Producer.Produce loop reading delivery
+// reports.
+func BenchmarkProduce(b *testing.B) {
+	b.Run("slipstream", kafkabench.Produce.Slipstream)
+	b.Run("confluent", kafkabench.Produce.Confluent)
+	b.Run("interleaved", kafkabench.Produce.Interleaved)
+}
+
+// BenchmarkConsume: one op is one message read from a topic filled
+// beforehand, from its beginning: a Topic source in an app, tracked and
+// committed, against a raw Consumer.Poll loop with auto-commit.
+func BenchmarkConsume(b *testing.B) {
+	b.Run("slipstream", kafkabench.Consume.Slipstream)
+	b.Run("confluent", kafkabench.Consume.Confluent)
+	b.Run("interleaved", kafkabench.Consume.Interleaved)
+}
+
+// BenchmarkTopicToTopic: one op is one message read from a topic, mapped
+// and sent to another, at-least-once; it reports messages per second.
+func BenchmarkTopicToTopic(b *testing.B) {
+	b.Run("slipstream", kafkabench.TopicToTopic)
 }

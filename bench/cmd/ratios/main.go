@@ -1,182 +1,353 @@
-// Command ratios runs the throughput and latency benchmarks of the bench
-// module in interleaved rounds and prints, as a markdown table, the median of
-// each figure and the ratios of slipstream to the other implementations,
-// each measured within one round, next to their targets.
+// Command ratios runs the benchmarks of the bench module in interleaved
+// rounds and prints, as markdown tables, the median of each figure and the
+// ratios of slipstream to its baselines, each measured within one round (or,
+// for the Cache and Kafka, within one benchmark that alternates both sides
+// in small chunks), next to their targets.
 //
 // Shared, noisy machines make absolute figures drift from one run to the
-// next; ratios taken in the same round, close together in time, are the
-// figures to compare over time.
+// next; ratios taken close together in time are the figures to compare over
+// time.
 //
-//	cd bench && go run ./cmd/ratios [-rounds 5] [-benchtime 500ms] [-strict]
+//	cd bench && go run ./cmd/ratios [-suite all] [-rounds 5] [-benchtime 500ms] [-kafka-benchtime 200000x] [-strict]
+//
+// Suites: pipeline (stream throughput and latency against channels,
+// go-streams and rill), kv (the Cache against raw grocksdb, and
+// transactions), kafka (Topic against raw confluent-kafka-go, on an
+// in-process broker).
 package main
 
 import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/slipstream-go/slipstream/bench/internal/kafkabench"
+	"github.com/slipstream-go/slipstream/bench/internal/kvbench"
 	"github.com/slipstream-go/slipstream/bench/internal/pipeline"
 )
 
-// A bench is one benchmark body and the name go test gives it.
-type bench struct {
-	name string
-	f    func(*testing.B)
-}
-
-var benches = []bench{
-	{"Pipeline/slipstream", pipeline.Slipstream},
-	{"Pipeline/channels", pipeline.Channels},
-	{"Pipeline/gostreams", pipeline.GoStreams},
-	{"Pipeline/rill", pipeline.Rill},
-	{"Latency/slipstream", pipeline.SlipstreamLatency},
-	{"Latency/channels", pipeline.ChannelsLatency},
-}
-
-// A figure is what one run of one benchmark measured.
+// A figure is what one run of one benchmark measured, or, for an
+// interleaved benchmark, what it measured of one side.
 type figure struct {
 	nsPerOp     float64
-	itemsPerSec float64 // 0 for the latency benchmarks
-	allocsPerOp float64
+	perSec      float64 // ops per second; 0 for the latency benchmarks
+	allocsPerOp float64 // NaN when unknown (one side of an interleaved benchmark)
 }
 
-func measure(r testing.BenchmarkResult) figure {
-	n := float64(r.N)
-	return figure{
-		nsPerOp:     float64(r.T.Nanoseconds()) / n,
-		itemsPerSec: r.Extra["items/s"],
-		allocsPerOp: float64(r.MemAllocs) / n,
-	}
+// A round holds the figures of one round, by row name.
+type round map[string]figure
+
+// A bench is one benchmark body, and how to turn its result into figures.
+type bench struct {
+	name    string // as go test names it
+	f       func(*testing.B)
+	figures func(name string, r testing.BenchmarkResult) round
 }
 
 // A ratio is a figure derived from each round, compared with its target.
 type ratio struct {
 	name   string
-	of     func(round map[string]figure) float64
-	format string // of the measured value
+	of     func(r round) float64
+	format string // of the measured value, unless show is set
+	show   func(v float64) string
 	target string
 	met    func(v float64) bool // nil: no target
 }
 
-var ratios = []ratio{
-	{
-		name:   "throughput slipstream/channels (items/s)",
-		of:     itemsRatio("Pipeline/slipstream", "Pipeline/channels"),
-		format: "%.2f×", target: "≥ 5×", met: func(v float64) bool { return v >= 5 },
-	},
-	{
-		name:   "throughput slipstream/gostreams (items/s)",
-		of:     itemsRatio("Pipeline/slipstream", "Pipeline/gostreams"),
-		format: "%.1f×", target: "≥ 10×", met: func(v float64) bool { return v >= 10 },
-	},
-	{
-		name:   "throughput slipstream/rill (items/s)",
-		of:     itemsRatio("Pipeline/slipstream", "Pipeline/rill"),
-		format: "%.2f×", target: "—",
-	},
-	{
-		name:   "slipstream allocs/item (Pipeline)",
-		of:     func(r map[string]figure) float64 { return r["Pipeline/slipstream"].allocsPerOp },
-		format: "%.4f", target: "≤ 0.1", met: func(v float64) bool { return v <= 0.1 },
-	},
-	{
-		name: "latency slipstream/channels (ns/op)",
-		of: func(r map[string]figure) float64 {
-			return r["Latency/slipstream"].nsPerOp / r["Latency/channels"].nsPerOp
-		},
-		format: "%.2f×", target: "≤ 2×", met: func(v float64) bool { return v <= 2 },
-	},
+// A suite is a set of benchmarks run with one benchtime, the rows of its
+// figures table, and its ratios.
+type suite struct {
+	name      string
+	title     string
+	unit      string // of the per-second column
+	benchtime *string
+	benches   []bench
+	rows      []string
+	ratios    []ratio
 }
 
-func itemsRatio(a, b string) func(map[string]figure) float64 {
-	return func(r map[string]figure) float64 { return r[a].itemsPerSec / r[b].itemsPerSec }
+var (
+	benchtime      = flag.String("benchtime", "500ms", "time (or Nx count) of each pipeline and kv benchmark run, as go test's -benchtime")
+	kafkaBenchtime = flag.String("kafka-benchtime", "200000x", "count (or time) of messages of each kafka benchmark run; each consumer run also spends about a second joining its group and closing, untimed")
+)
+
+func suites() []*suite {
+	return []*suite{pipelineSuite(), kvSuite(), kafkaSuite()}
 }
+
+func pipelineSuite() *suite {
+	s := &suite{name: "pipeline", title: "Stream pipelines", unit: "items/s", benchtime: benchtime}
+	for _, b := range []bench{
+		{name: "Pipeline/slipstream", f: pipeline.Slipstream},
+		{name: "Pipeline/channels", f: pipeline.Channels},
+		{name: "Pipeline/gostreams", f: pipeline.GoStreams},
+		{name: "Pipeline/rill", f: pipeline.Rill},
+		{name: "Latency/slipstream", f: pipeline.SlipstreamLatency},
+		{name: "Latency/channels", f: pipeline.ChannelsLatency},
+	} {
+		b.figures = whole("items/s")
+		s.benches = append(s.benches, b)
+		s.rows = append(s.rows, b.name)
+	}
+	s.ratios = []ratio{
+		{
+			name:   "throughput slipstream/channels (items/s)",
+			of:     perSecRatio("Pipeline/slipstream", "Pipeline/channels"),
+			format: "%.2f×", target: "≥ 5×", met: atLeast(5),
+		},
+		{
+			name:   "throughput slipstream/gostreams (items/s)",
+			of:     perSecRatio("Pipeline/slipstream", "Pipeline/gostreams"),
+			format: "%.1f×", target: "≥ 10×", met: atLeast(10),
+		},
+		{
+			name:   "throughput slipstream/rill (items/s)",
+			of:     perSecRatio("Pipeline/slipstream", "Pipeline/rill"),
+			format: "%.2f×", target: "—",
+		},
+		{
+			name:   "slipstream allocs/item (Pipeline)",
+			of:     func(r round) float64 { return r["Pipeline/slipstream"].allocsPerOp },
+			format: "%.4f", target: "≤ 0.1", met: func(v float64) bool { return v <= 0.1 },
+		},
+		{
+			name:   "latency slipstream/channels (ns/op)",
+			of:     func(r round) float64 { return r["Latency/slipstream"].nsPerOp / r["Latency/channels"].nsPerOp },
+			format: "%.2f×", target: "≤ 2×", met: func(v float64) bool { return v <= 2 },
+		},
+	}
+	return s
+}
+
+func kvSuite() *suite {
+	s := &suite{name: "kv", title: "Cache (kv) against raw grocksdb, interleaved", unit: "ops/s", benchtime: benchtime}
+	for _, c := range kvbench.Comparisons {
+		slip, base := c.Name+"/"+c.Slip, c.Name+"/"+c.Base
+		s.benches = append(s.benches, bench{
+			name: c.Name + "/interleaved", f: c.Interleaved,
+			figures: sides(slip, c.SlipMetric(), base, c.BaseMetric()),
+		})
+		if c == &kvbench.Transaction {
+			s.rows = append(s.rows, base, slip) // set, then transaction
+		} else {
+			s.rows = append(s.rows, slip, base)
+		}
+	}
+	s.ratios = []ratio{
+		{
+			name:   "Cache.Set throughput slipstream/grocksdb (ops/s)",
+			of:     perSecRatio("CacheSet/slipstream", "CacheSet/grocksdb"),
+			format: "%.2f×", target: "≥ 0.9×", met: atLeast(0.9),
+		},
+		{
+			name:   "Cache.Get throughput slipstream/grocksdb (ops/s)",
+			of:     perSecRatio("CacheGet/slipstream", "CacheGet/grocksdb"),
+			format: "%.2f×", target: "≥ 0.9×", met: atLeast(0.9),
+		},
+		{
+			name:   "Set in a Transaction / bare Set (ns/op)",
+			of:     func(r round) float64 { return r["Transaction/transaction"].nsPerOp / r["Transaction/set"].nsPerOp },
+			format: "%.2f×", target: "≤ 1.3×", met: func(v float64) bool { return v <= 1.3 },
+		},
+	}
+	return s
+}
+
+func kafkaSuite() *suite {
+	s := &suite{name: "kafka", title: "Kafka Topic against raw confluent-kafka-go, in-process broker", unit: "msgs/s", benchtime: kafkaBenchtime}
+	for _, c := range kafkabench.Comparisons {
+		slip, base := c.Name+"/slipstream", c.Name+"/confluent"
+		s.benches = append(s.benches, bench{
+			name: c.Name + "/interleaved", f: c.Interleaved,
+			figures: sides(slip, kafkabench.SlipNsPerOp, base, kafkabench.BaseNsPerOp),
+		})
+		s.rows = append(s.rows, slip, base)
+	}
+	s.benches = append(s.benches, bench{name: "TopicToTopic/slipstream", f: kafkabench.TopicToTopic, figures: whole("msgs/s")})
+	s.rows = append(s.rows, "TopicToTopic/slipstream")
+	s.ratios = []ratio{
+		{
+			name:   "Produce throughput slipstream/confluent (msgs/s)",
+			of:     perSecRatio("Produce/slipstream", "Produce/confluent"),
+			format: "%.2f×", target: "≥ 0.9×", met: atLeast(0.9),
+		},
+		{
+			name:   "Consume throughput slipstream/confluent (msgs/s)",
+			of:     perSecRatio("Consume/slipstream", "Consume/confluent"),
+			format: "%.2f×", target: "≥ 0.9×", met: atLeast(0.9),
+		},
+		{
+			name: "TopicToTopic throughput (msgs/s)",
+			of:   func(r round) float64 { return r["TopicToTopic/slipstream"].perSec },
+			show: si, target: "—",
+		},
+	}
+	return s
+}
+
+// whole makes the figure of a benchmark that is one row: its time and
+// allocations per op, and the per-second metric unit it reports.
+func whole(unit string) func(string, testing.BenchmarkResult) round {
+	return func(name string, r testing.BenchmarkResult) round {
+		n := float64(r.N)
+		return round{name: {
+			nsPerOp:     float64(r.T.Nanoseconds()) / n,
+			perSec:      r.Extra[unit],
+			allocsPerOp: float64(r.MemAllocs) / n,
+		}}
+	}
+}
+
+// sides makes the figures of the two sides of an interleaved benchmark from
+// the times per op it reports.
+func sides(slip, slipMetric, base, baseMetric string) func(string, testing.BenchmarkResult) round {
+	side := func(ns float64) figure { return figure{nsPerOp: ns, perSec: 1e9 / ns, allocsPerOp: math.NaN()} }
+	return func(_ string, r testing.BenchmarkResult) round {
+		return round{slip: side(r.Extra[slipMetric]), base: side(r.Extra[baseMetric])}
+	}
+}
+
+func perSecRatio(a, b string) func(round) float64 {
+	return func(r round) float64 { return r[a].perSec / r[b].perSec }
+}
+
+func atLeast(min float64) func(float64) bool { return func(v float64) bool { return v >= min } }
 
 func main() {
 	testing.Init()
+	suiteFlag := flag.String("suite", "all", "which benchmarks: pipeline, kv, kafka or all")
 	rounds := flag.Int("rounds", 5, "rounds of every benchmark; figures are the medians")
-	benchtime := flag.String("benchtime", "500ms", "time (or Nx count) of each benchmark run, as go test's -benchtime")
 	strict := flag.Bool("strict", false, "exit with status 1 if a target is not met")
 	flag.Parse()
 	if *rounds < 1 {
 		fmt.Fprintln(os.Stderr, "ratios: -rounds must be at least 1")
 		os.Exit(2)
 	}
-	if err := flag.Set("test.benchtime", *benchtime); err != nil {
-		fmt.Fprintf(os.Stderr, "ratios: -benchtime: %v\n", err)
+	var chosen []*suite
+	for _, s := range suites() {
+		if *suiteFlag == "all" || *suiteFlag == s.name {
+			chosen = append(chosen, s)
+		}
+	}
+	if len(chosen) == 0 {
+		fmt.Fprintf(os.Stderr, "ratios: -suite %q: want pipeline, kv, kafka or all\n", *suiteFlag)
 		os.Exit(2)
 	}
+	for _, bt := range []string{*benchtime, *kafkaBenchtime} {
+		if err := flag.Set("test.benchtime", bt); err != nil {
+			fmt.Fprintf(os.Stderr, "ratios: benchtime %q: %v\n", bt, err)
+			os.Exit(2)
+		}
+	}
+	code := 0
+	if ok := run(os.Stdout, chosen, *rounds); !ok && *strict {
+		code = 1
+	}
+	kvbench.Cleanup()
+	kafkabench.Cleanup()
+	os.Exit(code)
+}
 
+// run runs the rounds and prints the report; it reports whether every
+// target was met.
+func run(w io.Writer, chosen []*suite, rounds int) bool {
+	type entry struct {
+		s *suite
+		b bench
+	}
+	var all []entry
+	for _, s := range chosen {
+		for _, b := range s.benches {
+			all = append(all, entry{s, b})
+		}
+	}
 	// Each round runs every benchmark once, starting one further along the
 	// list than the round before, so that no benchmark always runs first
 	// (on a cold machine) or right after the same neighbour.
-	perRound := make([]map[string]figure, *rounds)
+	perRound := make([]round, rounds)
 	for r := range perRound {
-		perRound[r] = map[string]figure{}
-		for i := range benches {
-			b := benches[(i+r)%len(benches)]
-			res := testing.Benchmark(b.f)
+		perRound[r] = round{}
+		for i := range all {
+			e := all[(i+r)%len(all)]
+			flag.Set("test.benchtime", *e.s.benchtime)
+			res := testing.Benchmark(e.b.f)
 			if res.N == 0 {
-				fmt.Fprintf(os.Stderr, "ratios: %s failed (run `go test -bench` to see why)\n", b.name)
+				fmt.Fprintf(os.Stderr, "ratios: %s failed (run `go test -run '^$' -bench %s` to see why)\n", e.b.name, e.b.name)
+				kvbench.Cleanup()
+				kafkabench.Cleanup()
 				os.Exit(1)
 			}
-			f := measure(res)
-			perRound[r][b.name] = f
-			fmt.Fprintf(os.Stderr, "round %d/%d  %-20s %10d ops  %10.1f ns/op\n", r+1, *rounds, b.name, res.N, f.nsPerOp)
+			for name, f := range e.b.figures(e.b.name, res) {
+				perRound[r][name] = f
+			}
+			fmt.Fprintf(os.Stderr, "round %d/%d  %-24s %10d ops  %10.1f ns/op\n", r+1, rounds, e.b.name, res.N, float64(res.T.Nanoseconds())/float64(res.N))
 		}
 	}
-	if ok := report(os.Stdout, perRound, *benchtime); !ok && *strict {
-		os.Exit(1)
-	}
+	return report(w, chosen, perRound)
 }
 
 // report prints the tables and reports whether every target was met.
-func report(w io.Writer, perRound []map[string]figure, benchtime string) bool {
+func report(w io.Writer, chosen []*suite, perRound []round) bool {
 	fmt.Fprintf(w, "## slipstream benchmarks\n\n")
-	fmt.Fprintf(w, "%s %s/%s, GOMAXPROCS=%d, NumCPU=%d; median of %d rounds, benchtime %s each.\n\n",
-		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.NumCPU(), len(perRound), benchtime)
-
-	fmt.Fprintln(w, "| benchmark | ns/op | items/s | allocs/op | ns/op spread |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: |")
-	for _, b := range benches {
-		ns := collect(perRound, func(r map[string]figure) float64 { return r[b.name].nsPerOp })
-		items := median(collect(perRound, func(r map[string]figure) float64 { return r[b.name].itemsPerSec }))
-		allocs := median(collect(perRound, func(r map[string]figure) float64 { return r[b.name].allocsPerOp }))
-		itemsCol := "—"
-		if items > 0 {
-			itemsCol = si(items)
-		}
-		m := median(ns)
-		spread := (slices.Max(ns) - slices.Min(ns)) / m * 100
-		fmt.Fprintf(w, "| %s | %.1f | %s | %.4f | %.0f%% |\n", b.name, m, itemsCol, allocs, spread)
+	fmt.Fprintf(w, "%s %s/%s, GOMAXPROCS=%d, NumCPU=%d; median of %d rounds", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.NumCPU(), len(perRound))
+	for _, s := range chosen {
+		fmt.Fprintf(w, "; %s benchtime %s", s.name, *s.benchtime)
 	}
-
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| ratio (median of per-round ratios) | measured | target | met |")
-	fmt.Fprintln(w, "| --- | ---: | --- | --- |")
+	fmt.Fprintf(w, ".\n")
 	all := true
-	for _, r := range ratios {
-		v := median(collect(perRound, r.of))
-		met := "—"
-		if r.met != nil {
-			if r.met(v) {
-				met = "yes"
-			} else {
-				met = "**no**"
-				all = false
+	for _, s := range chosen {
+		fmt.Fprintf(w, "\n### %s\n\n", s.title)
+		fmt.Fprintf(w, "| benchmark | ns/op | %s | allocs/op | ns/op spread |\n", s.unit)
+		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: |")
+		for _, name := range s.rows {
+			ns := collect(perRound, func(r round) float64 { return r[name].nsPerOp })
+			perSec := median(collect(perRound, func(r round) float64 { return r[name].perSec }))
+			allocs := median(collect(perRound, func(r round) float64 { return r[name].allocsPerOp }))
+			perSecCol, allocsCol := "—", "—"
+			if perSec > 0 {
+				perSecCol = si(perSec)
 			}
+			if !math.IsNaN(allocs) {
+				allocsCol = fmt.Sprintf("%.4f", allocs)
+			}
+			m := median(ns)
+			spread := (slices.Max(ns) - slices.Min(ns)) / m * 100
+			fmt.Fprintf(w, "| %s | %.1f | %s | %s | %.0f%% |\n", name, m, perSecCol, allocsCol, spread)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", r.name, fmt.Sprintf(r.format, v), r.target, met)
+
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| ratio (median of per-round ratios) | measured | target | met |")
+		fmt.Fprintln(w, "| --- | ---: | --- | --- |")
+		for _, r := range s.ratios {
+			v := median(collect(perRound, r.of))
+			met := "—"
+			if r.met != nil {
+				if r.met(v) {
+					met = "yes"
+				} else {
+					met = "**no**"
+					all = false
+				}
+			}
+			shown := ""
+			if r.show != nil {
+				shown = r.show(v)
+			} else {
+				shown = fmt.Sprintf(r.format, v)
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", r.name, shown, r.target, met)
+		}
 	}
 	return all
 }
 
-func collect(perRound []map[string]figure, of func(map[string]figure) float64) []float64 {
+func collect(perRound []round, of func(round) float64) []float64 {
 	vs := make([]float64, len(perRound))
 	for i, r := range perRound {
 		vs[i] = of(r)

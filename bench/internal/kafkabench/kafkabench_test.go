@@ -1,0 +1,114 @@
+package kafkabench
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/slipstream-go/slipstream/bench/internal/benchtest"
+	"github.com/slipstream-go/slipstream/kafka/kafkatest"
+)
+
+// The tests move a thousand messages per run, in interleaved runs of 500: they check the bodies, not the figures. Most of their time is
+// the consumers' group joins and closes.
+func TestMain(m *testing.M) {
+	chunk = 500
+	code := m.Run()
+	Cleanup()
+	os.Exit(code)
+}
+
+// TestSides runs every side once, in parallel (each consumer spends most
+// of its run joining its group and closing), and checks their marks and the
+// runs' own checks.
+func TestSides(t *testing.T) {
+	br, err := theBroker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("each", func(t *testing.T) { sides(t, br) })
+	if got := count(br, inTopic); got != int64(filled) || filled < 1000 {
+		t.Fatalf("the consume topic holds %d messages, filled says %d", got, filled)
+	}
+}
+
+func sides(t *testing.T, br *kafkatest.Broker) {
+	for name, p := range map[string]prepare{
+		"Produce/slipstream": prepareProduceSlipstream, "Produce/confluent": prepareProduceConfluent,
+		"Consume/slipstream": prepareConsumeSlipstream, "Consume/confluent": prepareConsumeConfluent,
+		"TopicToTopic/slipstream": prepareTopicToTopic,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			const n = 1000
+			r, err := p(br, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			var began, ended time.Time
+			err = drive(ctx, r, func() { began = time.Now() }, func() { ended = time.Now() })
+			if cerr := r.check(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if began.IsZero() || ended.Before(began) {
+				t.Fatalf("marks: began %v, ended %v", began, ended)
+			}
+		})
+	}
+}
+
+// TestDrive checks drive on runs that reach their marks, or fail first.
+func TestDrive(t *testing.T) {
+	ctx := context.Background()
+	var calls []string
+	begin, end := func() { calls = append(calls, "begin") }, func() { calls = append(calls, "end") }
+	ok := &run{start: func(_ context.Context, m *marks) error { m.begin(); m.end(); return nil }}
+	if err := drive(ctx, ok, begin, end); err != nil || len(calls) != 2 || calls[0] != "begin" || calls[1] != "end" {
+		t.Fatalf("drive(ok) = %v, calls %v", err, calls)
+	}
+	boom := errors.New("boom")
+	calls = nil
+	failed := &run{start: func(_ context.Context, m *marks) error { m.begin(); return boom }}
+	if err := drive(ctx, failed, begin, end); !errors.Is(err, boom) || len(calls) != 1 {
+		t.Fatalf("drive(failed) = %v, calls %v", err, calls)
+	}
+	calls = nil
+	short := &run{start: func(context.Context, *marks) error { return nil }}
+	if err := drive(ctx, short, begin, end); err == nil || len(calls) != 0 {
+		t.Fatalf("drive(short) = %v, calls %v", err, calls)
+	}
+}
+
+// TestBenchmarks runs the benchmark bodies through testing.Benchmark, as
+// cmd/ratios does: the interleaved ones, Produce's in two runs of each side
+// (the second run starting with the other side), Consume's in one (its
+// group joins and closes take most of the test's time), and one of the
+// others (TestSides runs every side).
+func TestBenchmarks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	for _, b := range []struct {
+		name string
+		f    func(*testing.B)
+		n    int
+	}{
+		{"Produce/slipstream", Produce.Slipstream, 2 * chunk},
+		{"Produce/interleaved", Produce.Interleaved, 2 * chunk},
+		{"Consume/interleaved", Consume.Interleaved, chunk},
+	} {
+		t.Run(b.name, func(t *testing.T) {
+			r := benchtest.RunN(t, b.f, b.n)
+			if r.Extra["msgs/s"] <= 0 && (r.Extra[SlipNsPerOp] <= 0 || r.Extra[BaseNsPerOp] <= 0) {
+				t.Fatalf("figures missing: %v", r.Extra)
+			}
+		})
+	}
+}
