@@ -79,7 +79,7 @@ var chunk = Chunk
 var (
 	brokerMu sync.Mutex
 	broker   *kafkatest.Broker
-	filled   int    // messages in the consume topic
+	filled   int // messages in the consume topic
 	names    atomic.Int64
 	values   = makeValues()
 )
