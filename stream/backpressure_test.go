@@ -52,7 +52,7 @@ func TestEveryCombinatorIsBounded(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			src := &countingSource{sawPaused: make(chan struct{})}
+			src := &countingSource{}
 			var handled atomic.Int64
 			var most int64
 			ctx, cancel := context.WithCancel(context.Background())
