@@ -7,7 +7,9 @@ import (
 )
 
 // A Writer is how a [Source] hands items to its stream. The app gives one to
-// [Source.Feed]; a Writer is not safe for use by several goroutines at once.
+// [Source.Feed]. Its writing methods are for one goroutine at a time;
+// [Writer.Paused] and [Writer.WaitResumed] may be called from any goroutine,
+// such as a Kafka consumer's poller.
 //
 // Every method blocks while the stream is paused (see [Stream.Pause]) or while
 // the stages downstream are busy (backpressure), and returns ctx's error once
