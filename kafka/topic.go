@@ -216,11 +216,12 @@ func (t *Topic[K, V]) Skipped() int64 { return t.skipped.Load() }
 // Close closes the topic's Kafka clients, waiting at most until ctx is
 // done: it delivers what the producer still holds, waits briefly for the
 // outputs of messages read to be accepted, commits the offsets of every
-// message whose outputs were accepted, and closes the consumers. Errors are
-// logged and returned. An app calls Close on the topics bound to it when it
-// stops (see [stream.Closer]); call it yourself after [Topic.Produce] or
-// [Topic.Send] outside an app. A closed topic can be used again: it makes
-// new clients.
+// message whose outputs were accepted, and closes the consumers that have
+// stopped reading. Errors are logged and returned. An app calls Close on the
+// topics bound to it when it stops (see [stream.Closer]); call it yourself
+// after [Topic.Produce] or [Topic.Send] outside an app. A closed topic can be
+// used again: it makes new clients. So one topic can serve several apps: one
+// app stopping leaves the consumers of the others reading.
 func (t *Topic[K, V]) Close(ctx context.Context) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -228,8 +229,10 @@ func (t *Topic[K, V]) Close(ctx context.Context) error {
 		defer cancel()
 	}
 	t.mu.Lock()
-	prod, dlq, consumers := t.prod, t.dlq, t.consumers
-	t.prod, t.dlq, t.consumers = nil, nil, nil
+	prod, dlq := t.prod, t.dlq
+	t.prod, t.dlq = nil, nil
+	consumers, reading := finished(t.consumers)
+	t.consumers = reading
 	t.mu.Unlock()
 
 	var errs []error
@@ -253,6 +256,21 @@ func (t *Topic[K, V]) Close(ctx context.Context) error {
 		t.logger.Error("kafka: closing topic", "err", err)
 	}
 	return err
+}
+
+// finished splits consumers into those whose Feed has returned, which Close
+// closes, and those still reading, in another app that is still running,
+// which that app's own Close will close when it stops.
+func finished[K, V any](consumers []*consumer[K, V]) (done, reading []*consumer[K, V]) {
+	for _, c := range consumers {
+		select {
+		case <-c.fed:
+			done = append(done, c)
+		default:
+			reading = append(reading, c)
+		}
+	}
+	return done, reading
 }
 
 // defaultCloseTimeout bounds Close when its context has no deadline.

@@ -12,6 +12,8 @@ import (
 	"github.com/slipstream-go/slipstream/codec"
 	"github.com/slipstream-go/slipstream/kafka"
 	"github.com/slipstream-go/slipstream/kafka/kafkatest"
+	"github.com/slipstream-go/slipstream/sink"
+	"github.com/slipstream-go/slipstream/source"
 	"github.com/slipstream-go/slipstream/stream"
 )
 
@@ -258,5 +260,53 @@ func TestMessagesYieldsReadErrors(t *testing.T) {
 	}
 	if len(errs) != 1 || errs[0] == nil || !containsAll(errs[0].Error(), "topic secret", "authentication failed") {
 		t.Fatalf("the loop yielded errors %v, want one authentication error", errs)
+	}
+}
+
+// One Topic value serves two apps: the producing app stopping (and closing
+// the topic) leaves the other app's consumer reading.
+func TestOneTopicServesTwoApps(t *testing.T) {
+	b := newBroker(t, kafkatest.WithTopic("shared", 1))
+	ctx := testContext(t, 60*time.Second)
+	topic := newTopic[string, string](t, "shared", testConf(b.Addr()))
+
+	got := make(chan string, 10)
+	consumer := stream.NewApp()
+	stream.Handle(consumer, topic, stream.Func(func(m kafka.Message[string, string]) string { return m.Value }), sink.Chan(got))
+	consuming, stop := context.WithCancel(ctx)
+	defer stop()
+	consumed := make(chan error, 1)
+	go func() { consumed <- consumer.Run(consuming) }()
+
+	send := func(values ...string) {
+		t.Helper()
+		producer := stream.NewApp()
+		stream.Handle(producer, source.Slice(values), stream.Func(func(v string) kafka.Message[string, string] {
+			return kafka.NewMessage(v, v)
+		}), stream.Sink[kafka.Message[string, string]](topic))
+		if err := producer.Run(ctx); err != nil { // closes the topic when done
+			t.Fatal(err)
+		}
+	}
+	receive := func(want string) {
+		t.Helper()
+		select {
+		case v := <-got:
+			if v != want {
+				t.Fatalf("got %q, want %q", v, want)
+			}
+		case err := <-consumed:
+			t.Fatalf("the consumer app stopped: %v", err)
+		case <-ctx.Done():
+			t.Fatalf("waiting for %q: %v", want, ctx.Err())
+		}
+	}
+	send("a")
+	receive("a")
+	send("b") // a second producing app, after the first closed the topic
+	receive("b")
+	stop()
+	if err := <-consumed; err != nil {
+		t.Fatal(err)
 	}
 }

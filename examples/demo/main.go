@@ -88,19 +88,12 @@ func runInto(ctx context.Context, cfg config, res *result) error {
 	}
 	defer counts.Close()
 
-	// One Topic value for each app, since an app closes the topics bound to
-	// it when it stops.
-	conf := kafka.ConfigMap{
+	topic, err := kafka.NewTopic[string, string]("emoji", kafka.ConfigMap{
 		"bootstrap.servers":     addr,
 		"group.id":              "demo",
 		"auto.offset.reset":     "earliest",
 		"broker.address.family": "v4",
-	}
-	out, err := kafka.NewTopic[string, string]("emoji", conf)
-	if err != nil {
-		return err
-	}
-	in, err := kafka.NewTopic[string, string]("emoji", conf)
+	})
 	if err != nil {
 		return err
 	}
@@ -122,10 +115,10 @@ func runInto(ctx context.Context, cfg config, res *result) error {
 		n++
 		p.sent.Add(1)
 		return kafka.NewMessage(e, e)
-	}), stream.Sink[kafka.Message[string, string]](out))
+	}), stream.Sink[kafka.Message[string, string]](topic))
 
 	// The consumer: count each emoji, in a transaction on its key.
-	stream.Handle(consumer, in, stream.DoErr(func(ctx context.Context, m kafka.Message[string, string]) error {
+	stream.Handle(consumer, topic, stream.DoErr(func(ctx context.Context, m kafka.Message[string, string]) error {
 		err := counts.Transaction(ctx, m.Value, func() error {
 			n, err := counts.Get(m.Value)
 			if err != nil {
