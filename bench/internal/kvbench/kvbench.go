@@ -15,7 +15,8 @@
 //     filled, flushed and compacted once per process: Cache.Get against
 //     grocksdb's DB.GetBytes with one ReadOptions reused.
 //   - Transaction: one op is one Cache.Set, bare or inside an uncontended
-//     Cache.Transaction on its key.
+//     Cache.Transaction on its key, into a cache that starts empty (in the
+//     interleaved form, both on one cache).
 //
 // Each benchmark has its two sides as separate functions, for go test's
 // figures compared over time, and an interleaved form that runs both sides
@@ -126,8 +127,8 @@ type setup func(slip, base bool) (*env, error)
 // A Comparison is one benchmark and its two sides.
 type Comparison struct {
 	Name     string // the Benchmark function's, without "Benchmark"
-	Slip     string // the sub-benchmark name of the slipstream side
-	Base     string // the sub-benchmark name of the baseline
+	Slip     string // the sub-benchmark name of the slipstream side (for Transaction, the Set in a transaction)
+	Base     string // the sub-benchmark name of the baseline (the bare Set)
 	setup    setup
 	baseTime bool // the ratio is of times (slip ÷ base), not of throughputs
 }
