@@ -113,21 +113,30 @@ func (o *outbox[T]) push(v T, t *ack.Token) (full bool) {
 
 // flush sends the current chunk, waiting for room on the edge.
 func (o *outbox[T]) flush() error {
+	_, err := o.sendUntil(nil)
+	return err
+}
+
+// sendUntil sends the current chunk, waiting for room on the edge until the
+// run aborts (errAborted) or stop is closed (stopped).
+func (o *outbox[T]) sendUntil(stop <-chan struct{}) (stopped bool, err error) {
 	if o.cur == nil || len(o.cur.items) == 0 {
-		return nil
+		return false, nil
 	}
-	select { // the common case, without the cost of a two-way select
+	select { // the common case, without the cost of a select on several cases
 	case o.e.ch <- o.cur:
 		o.cur = nil
-		return nil
+		return false, nil
 	default:
 	}
 	select {
 	case o.e.ch <- o.cur:
 		o.cur = nil
-		return nil
+		return false, nil
 	case <-o.done:
-		return errAborted
+		return false, errAborted
+	case <-stop:
+		return true, nil
 	}
 }
 

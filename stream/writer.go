@@ -64,28 +64,17 @@ func (w *Writer[T]) add(ctx context.Context, v T, t *ack.Token) error {
 
 // Flush sends the items added so far, waiting for room downstream.
 func (w *Writer[T]) Flush(ctx context.Context) error {
-	o := &w.out
-	if o.cur == nil || len(o.cur.items) == 0 {
+	if w.out.cur == nil || len(w.out.cur.items) == 0 {
 		return nil
 	}
 	if err := w.gate.wait(ctx, w.abort); err != nil {
 		return err
 	}
-	select { // the common case, without the cost of a three-way select
-	case o.e.ch <- o.cur:
-		o.cur = nil
-		return nil
-	default:
-	}
-	select {
-	case o.e.ch <- o.cur:
-		o.cur = nil
-		return nil
-	case <-ctx.Done():
+	stopped, err := w.out.sendUntil(ctx.Done())
+	if stopped {
 		return context.Cause(ctx)
-	case <-w.abort:
-		return errAborted
 	}
+	return err
 }
 
 // Paused reports whether the stream this writer feeds is paused.
