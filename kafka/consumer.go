@@ -666,7 +666,9 @@ func (c *consumer[K, V]) close(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("kafka: topic %s: closing consumer: still reading: %w", c.t.name, context.Cause(ctx))
 	}
-	c.settle(ctx)
+	if !stream.Aborted(ctx) { // after a failure, nothing more will be accepted
+		c.settle(ctx)
+	}
 	c.store(true)
 	c.commit()
 	closed := make(chan error, 1)

@@ -291,13 +291,13 @@ func (a *App) run(ctx context.Context, abort context.Context) error {
 	stopWatch()
 	err := r.err()
 	r.abort() // ends the drain timer, if any
-	return errors.Join(err, a.close(bindings))
+	return errors.Join(err, a.close(bindings, err != nil))
 }
 
 // close closes every source and sink that is a [Closer], once each, then runs
-// the OnClose hooks.
-func (a *App) close(bindings []*binding) error {
-	ctx, cancel := context.WithTimeout(context.Background(), a.drainTimeout)
+// the OnClose hooks; aborted says whether the app failed (see [Aborted]).
+func (a *App) close(bindings []*binding, aborted bool) error {
+	ctx, cancel := context.WithTimeout(context.WithValue(context.Background(), abortedKey{}, aborted), a.drainTimeout)
 	defer cancel()
 	var seen []any
 	var errs []error

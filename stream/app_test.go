@@ -380,3 +380,33 @@ func TestAFailedStartUnsubscribes(t *testing.T) {
 		}
 	}
 }
+
+// abortAwareSink records whether its app closed it after a failure.
+type abortAwareSink struct {
+	sink.Collector[int]
+	aborted chan bool
+}
+
+func (s *abortAwareSink) Close(ctx context.Context) error {
+	s.aborted <- stream.Aborted(ctx)
+	return nil
+}
+
+func TestClosersLearnWhetherTheAppFailed(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		s := &abortAwareSink{aborted: make(chan bool, 1)}
+		app := stream.NewApp()
+		stream.Handle(app, source.Values(1, 2), stream.FuncErr(func(_ context.Context, n int) (int, error) {
+			if fail && n == 2 {
+				return 0, errors.New("bad")
+			}
+			return n, nil
+		}), s)
+		if err := app.Run(context.Background()); (err != nil) != fail {
+			t.Fatalf("Run = %v", err)
+		}
+		if got := <-s.aborted; got != fail {
+			t.Fatalf("app failed: %v; Aborted = %v", fail, got)
+		}
+	}
+}

@@ -31,7 +31,18 @@ func (f SinkFunc[T]) String() string { return funcName(f) }
 
 // A Closer is a source or sink that holds resources while its app runs, such
 // as a Kafka producer. The app closes it once, after every handler bound to
-// it has stopped, with a context that bounds how long closing may take.
+// it has stopped, with a context that bounds how long closing may take and
+// that tells, through [Aborted], whether the app failed.
 type Closer interface {
 	Close(ctx context.Context) error
+}
+
+type abortedKey struct{}
+
+// Aborted reports whether ctx is the context an app closes its resources
+// with after it failed: nothing more will be accepted downstream, so a
+// [Closer] need not wait for the outputs of what it read.
+func Aborted(ctx context.Context) bool {
+	aborted, _ := ctx.Value(abortedKey{}).(bool)
+	return aborted
 }
