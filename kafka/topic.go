@@ -215,7 +215,8 @@ func (t *Topic[K, V]) Skipped() int64 { return t.skipped.Load() }
 
 // Close closes the topic's Kafka clients, waiting at most until ctx is
 // done: it delivers what the producer still holds, waits briefly for the
-// outputs of messages read to be accepted, commits the offsets of every
+// outputs of messages read to be accepted (not after its app failed: see
+// [stream.Aborted]), commits the offsets of every
 // message whose outputs were accepted, and closes the consumers that have
 // stopped reading. Errors are logged and returned. An app calls Close on the
 // topics bound to it when it stops (see [stream.Closer]); call it yourself
