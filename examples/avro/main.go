@@ -75,7 +75,7 @@ func run(ctx context.Context, w io.Writer, avro codec.Codec[Emoji]) error {
 	producer := stream.NewApp()
 	stream.Handle(producer, source.Slice(emoji), stream.Func(func(e Emoji) kafka.Message[string, Emoji] {
 		return kafka.NewMessage(e.Name, e)
-	}), stream.Sink[kafka.Message[string, Emoji]](topic))
+	}), topic)
 	if err := producer.Run(ctx); err != nil {
 		return err
 	}

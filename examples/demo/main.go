@@ -115,7 +115,7 @@ func runInto(ctx context.Context, cfg config, res *result) error {
 		n++
 		p.sent.Add(1)
 		return kafka.NewMessage(e, e)
-	}), stream.Sink[kafka.Message[string, string]](topic))
+	}), topic)
 
 	// The consumer: count each emoji, in a transaction on its key.
 	stream.Handle(consumer, topic, stream.DoErr(func(ctx context.Context, m kafka.Message[string, string]) error {
