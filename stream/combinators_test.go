@@ -259,6 +259,7 @@ func TestInvalidArgumentsNameTheArgument(t *testing.T) {
 		{"FlatMap nil", func() { stream.FlatMap[int, int](src, nil) }, "stream.FlatMap: f is nil"},
 		{"Scan nil", func() { stream.Scan[int, int](src, 0, nil) }, "stream.Scan: f is nil"},
 		{"Tee 0", func() { stream.Tee(src, 0) }, "stream.Tee: n must be at least 1, got 0"},
+		{"Take 0", func() { stream.Take(src, 0) }, "stream.Take: n must be at least 1, got 0"},
 		{"Batch 0", func() { stream.Batch(src, 0, time.Second) }, "stream.Batch: size must be at least 1, got 0"},
 		{"MapConcurrent 0", func() {
 			stream.MapConcurrent(src, 0, func(context.Context, int) (int, error) { return 0, nil })

@@ -27,7 +27,7 @@
 //
 // A [Stream] is a lazy, typed flow of items, made from a source with [From]
 // or from other streams with [Map], [MapErr], [Filter], [FlatMap], [Scan],
-// [Pairwise], [Batch], [Tee], [Merge] and [MapConcurrent]. Every
+// [Pairwise], [Batch], [Take], [Tee], [Merge] and [MapConcurrent]. Every
 // combinator takes a Source, and a Stream is a Source, so they nest:
 //
 //	evens := stream.Filter(numbers, func(n int) bool { return n%2 == 0 })
@@ -69,7 +69,7 @@
 // Items cross goroutines in small chunks, filled with what is ready and never
 // waiting to fill, so a busy pipeline pays for a channel operation per chunk
 // while a lone item still goes straight through. [Map], [Filter], [FlatMap],
-// [Scan] and [Pairwise] run in the goroutine of whatever reads them, as
+// [Scan], [Pairwise] and [Take] run in the goroutine of whatever reads them, as
 // function calls; sources, [Merge], [Tee], [Batch], [MapConcurrent] and
 // [Async] hand items to other goroutines. The benchmarks in the repository's
 // bench module compare this with hand-written channel pipelines.

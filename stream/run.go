@@ -28,6 +28,7 @@ type run struct {
 
 	bindings []*binding // of the app being run; nil for a standalone run
 
+	stops     sync.Map // *gate → context.CancelCauseFunc: stops one source early (Take)
 	wg        sync.WaitGroup
 	pending   []func()                    // goroutines to start once every stage is built
 	checks    []func() error              // checks made once every stage is built
@@ -134,6 +135,24 @@ func (r *run) sourceContext(src any) context.Context {
 		return nil
 	})
 	return ctx
+}
+
+// feedContext returns the context a source's Feed runs with: its
+// sourceContext, which Take may also end early through the source's gate.
+func (r *run) feedContext(src any, g *gate) context.Context {
+	ctx, cancel := context.WithCancelCause(r.sourceContext(src))
+	r.stops.Store(g, cancel)
+	return ctx
+}
+
+// stopSources asks the sources behind origins to stop reading, as the app
+// does when it stops, but for them alone.
+func (r *run) stopSources(origins []origin) {
+	for _, o := range origins {
+		if cancel, ok := r.stops.Load(o.gate); ok {
+			cancel.(context.CancelCauseFunc)(errStopped)
+		}
+	}
 }
 
 // writersOf returns the bindings that write to src, unless one of them reads

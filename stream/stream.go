@@ -110,7 +110,7 @@ func From[T any](src Source[T]) Stream[T] {
 		}
 		e := newEdge[T]()
 		w := newWriter(e, g, r.done)
-		ctx := r.sourceContext(src)
+		ctx := r.feedContext(src, g)
 		r.spawn(func() error {
 			defer close(e.ch)
 			err := feed.Feed(ctx, w)
