@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -21,6 +21,13 @@ import (
 // message's offset is committed only once done has reported every output
 // derived from it as delivered.
 //
+// Delivery reports are matched with messages in epochs (see the README's
+// "Delivery guarantees"): done runs once every message sent so far has been
+// reported, which is within a round trip of the broker when sending pauses,
+// and within about half a second under a steady flow. A failed delivery
+// fails every message of its epoch: the ones that were delivered may be
+// sent again, none that was not is reported as delivered.
+//
 // When the producer's queue is full, SendAsync waits for room, or until ctx
 // is done. Its own error (encoding, or the producer failing) means m was not
 // taken and done is not called. In dry mode (see [WithDryRun]) it only logs.
@@ -30,23 +37,28 @@ func (t *Topic[K, V]) SendAsync(ctx context.Context, m Message[K, V], done func(
 		done(nil)
 		return nil
 	}
-	km, err := t.encode(m)
+	km, p, err := t.prepare(m)
 	if err != nil {
 		return err
 	}
-	p, err := t.producer()
-	if err != nil {
-		return err
-	}
-	km.Opaque = done
-	return p.produce(ctx, km)
+	return p.send(ctx, km, done)
 }
 
 // Send sends m and waits for the broker to acknowledge it, or for ctx to
-// be done. It implements [stream.Sink].
+// be done. It implements [stream.Sink]. Unlike [Topic.SendAsync], it waits
+// for m's own delivery report, not for its epoch's.
 func (t *Topic[K, V]) Send(ctx context.Context, m Message[K, V]) error {
+	if t.dry {
+		t.logger.Info("skipped sending message to " + t.name)
+		return nil
+	}
+	km, p, err := t.prepare(m)
+	if err != nil {
+		return err
+	}
 	ch := make(chan error, 1)
-	if err := t.SendAsync(ctx, m, func(err error) { ch <- err }); err != nil {
+	km.Opaque = func(err error) { ch <- err }
+	if err := p.produce(ctx, km); err != nil {
 		return err
 	}
 	select {
@@ -88,6 +100,19 @@ func (t *Topic[K, V]) encode(m Message[K, V]) (*ckafka.Message, error) {
 	}, nil
 }
 
+// prepare encodes m and returns it with the topic's producer.
+func (t *Topic[K, V]) prepare(m Message[K, V]) (*ckafka.Message, *producer, error) {
+	km, err := t.encode(m)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := t.producer()
+	if err != nil {
+		return nil, nil, err
+	}
+	return km, p, nil
+}
+
 // producer returns the topic's producer, making it on first use.
 func (t *Topic[K, V]) producer() (*producer, error) {
 	t.mu.Lock()
@@ -103,17 +128,19 @@ func (t *Topic[K, V]) producer() (*producer, error) {
 }
 
 // A producer is one librdkafka producer and the goroutine that reads its
-// delivery reports and calls each message's done function.
+// delivery reports and calls the done functions of the messages. A message
+// sent with a function as its Opaque has that function called with its own
+// report; the others are counted in deliveries.
 type producer struct {
-	topic  string
-	p      *ckafka.Producer
-	logs   *logPump
-	logger *slog.Logger
-	done   chan struct{} // closed when the delivery reports have ended
-	room   chan struct{} // signalled after delivery reports: the queue has room
+	topic      string
+	p          *ckafka.Producer
+	logs       *logPump
+	logger     *slog.Logger
+	deliveries *deliveries
+	done       chan struct{} // closed when the delivery reports have ended
+	room       chan struct{} // signalled after delivery reports: the queue has room
 
-	mu    sync.Mutex
-	fatal error // set when the producer cannot go on: sends fail at once
+	fatal atomic.Pointer[error] // set when the producer cannot go on: sends fail at once
 }
 
 func newProducer(topic string, conf ConfigMap, logger *slog.Logger) (*producer, error) {
@@ -134,15 +161,39 @@ func newProducer(topic string, conf ConfigMap, logger *slog.Logger) (*producer, 
 		return nil, fmt.Errorf("kafka: topic %s: making producer: %w", topic, err)
 	}
 	pr := &producer{
-		topic:  topic,
-		p:      p,
-		logs:   logs,
-		logger: logger,
-		done:   make(chan struct{}),
-		room:   make(chan struct{}, 1),
+		topic:      topic,
+		p:          p,
+		logs:       logs,
+		logger:     logger,
+		deliveries: newDeliveries(epochMaxAge, epochMaxMessages),
+		done:       make(chan struct{}),
+		room:       make(chan struct{}, 1),
 	}
 	go pr.reports()
 	return pr, nil
+}
+
+// send enqueues m, which has no Opaque, counting it in p.deliveries, which
+// calls done once m's epoch ends.
+func (p *producer) send(ctx context.Context, m *ckafka.Message, done func(error)) error {
+	slot, over := p.deliveries.add(done)
+	if err := p.produce(ctx, m); err != nil {
+		p.deliveries.withdraw(slot)
+		return err
+	}
+	if over == nil {
+		return nil
+	}
+	select {
+	case <-over:
+		return nil
+	case <-p.done:
+		return nil // the reports have ended: done has been called
+	case <-ctx.Done():
+		// m was taken: done will be called, so this is no error of
+		// SendAsync's. The next send, or the app, sees ctx.
+		return nil
+	}
 }
 
 // produce enqueues m, waiting for room in the producer's queue.
@@ -178,6 +229,7 @@ func (p *producer) produce(ctx context.Context, m *ckafka.Message) error {
 // reports reads the producer's events until the producer closes.
 func (p *producer) reports() {
 	defer close(p.done)
+	defer p.deliveries.abandon(fmt.Errorf("kafka: topic %s: producer closed before the delivery report", p.topic))
 	for ev := range p.p.Events() {
 		switch e := ev.(type) {
 		case *ckafka.Message:
@@ -187,6 +239,8 @@ func (p *producer) reports() {
 			}
 			if done, ok := e.Opaque.(func(error)); ok {
 				done(err)
+			} else {
+				p.deliveries.report(err)
 			}
 			select {
 			case p.room <- struct{}{}:
@@ -213,13 +267,7 @@ func (p *producer) clientError(e ckafka.Error) {
 		what = "authentication failed"
 	}
 	err := fmt.Errorf("kafka: topic %s: %s: %w", p.topic, what, e)
-	p.mu.Lock()
-	first := p.fatal == nil
-	if first {
-		p.fatal = err
-	}
-	p.mu.Unlock()
-	if first {
+	if p.fatal.CompareAndSwap(nil, &err) {
 		p.logger.Error("kafka: "+what, "err", e)
 		p.p.Purge(ckafka.PurgeQueue | ckafka.PurgeInFlight | ckafka.PurgeNonBlocking)
 	}
@@ -227,9 +275,10 @@ func (p *producer) clientError(e ckafka.Error) {
 
 // err returns the error that stopped the producer, if any.
 func (p *producer) err() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.fatal
+	if err := p.fatal.Load(); err != nil {
+		return *err
+	}
+	return nil
 }
 
 // deliveryError wraps the error of a failed delivery.

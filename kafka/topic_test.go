@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -308,5 +309,58 @@ func TestOneTopicServesTwoApps(t *testing.T) {
 	stop()
 	if err := <-consumed; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSendAsyncUnderASteadyFlow sends without a pause, so that the producer
+// always has messages in flight: delivery reports must still reach the
+// senders (within an epoch, see deliveries.go), and every message that was
+// reported delivered is in the topic.
+func TestSendAsyncUnderASteadyFlow(t *testing.T) {
+	b := newBroker(t, kafkatest.WithTopic("steady", 3))
+	ctx := testContext(t, 60*time.Second)
+	topic := newTopic[string, string](t, "steady", testConf(b.Addr()))
+
+	var (
+		reported  atomic.Int64
+		failed    atomic.Pointer[error]
+		firstDone = make(chan struct{})
+		once      sync.Once
+	)
+	done := func(err error) {
+		if err != nil {
+			failed.CompareAndSwap(nil, &err)
+		}
+		reported.Add(1)
+		once.Do(func() { close(firstDone) })
+	}
+	sent := 0
+	for reportedYet := false; !reportedYet; sent++ {
+		if err := topic.SendAsync(ctx, kafka.NewMessage(fmt.Sprint(sent), "steady"), done); err != nil {
+			t.Fatalf("message %d: %v", sent, err)
+		}
+		select {
+		case <-firstDone:
+			reportedYet = true
+		case <-ctx.Done():
+			t.Fatalf("no delivery reported after %d messages sent without a pause", sent)
+		default:
+		}
+	}
+	if err := topic.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := reported.Load(); n != int64(sent) {
+		t.Errorf("%d deliveries reported for %d messages sent", n, sent)
+	}
+	if err := failed.Load(); err != nil {
+		t.Errorf("a delivery failed: %v", *err)
+	}
+	var stored int64
+	for _, p := range b.Cluster().PartitionInfos("steady") {
+		stored += p.HighWatermark
+	}
+	if stored != int64(sent) {
+		t.Errorf("the topic holds %d messages, want %d", stored, sent)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slipstream-go/slipstream/internal/ack"
@@ -198,31 +199,33 @@ func (e *emitter[U]) sendTo(i int, s Sink[U], v U) error {
 }
 
 // inflight counts outputs that async sinks have taken and not yet reported.
+// Adding and reporting take no lock: they happen once per output, on
+// different goroutines.
 type inflight struct {
+	n    atomic.Int64
 	mu   sync.Mutex
-	n    int
 	zero chan struct{} // closed when n drops to zero, if someone waits
 }
 
-func (f *inflight) add() {
-	f.mu.Lock()
-	f.n++
-	f.mu.Unlock()
-}
+func (f *inflight) add() { f.n.Add(1) }
 
 func (f *inflight) done() {
+	if f.n.Add(-1) != 0 {
+		return
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.n--; f.n == 0 && f.zero != nil {
+	if f.zero != nil && f.n.Load() == 0 {
 		close(f.zero)
 		f.zero = nil
 	}
 }
 
-// wait returns once n is zero, or errAborted once abort is closed.
+// wait returns once n is zero, or errAborted once abort is closed. Nothing
+// may add once wait is called.
 func (f *inflight) wait(abort <-chan struct{}) error {
 	f.mu.Lock()
-	if f.n == 0 {
+	if f.n.Load() == 0 {
 		f.mu.Unlock()
 		return nil
 	}
