@@ -58,11 +58,14 @@ func BenchmarkTransaction(b *testing.B) {
 // BenchmarkProduce: one op is one 100-byte message sent to a topic of the
 // in-process broker and acknowledged: a Topic as the sink of an app fed by
 // source.Slice, against a raw Producer.Produce loop reading delivery
-// reports.
+// reports. The sendasync forms measure the Topic alone: a loop calling
+// Topic.SendAsync against the same raw loop.
 func BenchmarkProduce(b *testing.B) {
 	b.Run("slipstream", kafkabench.Produce.Slipstream)
 	b.Run("confluent", kafkabench.Produce.Confluent)
 	b.Run("interleaved", kafkabench.Produce.Interleaved)
+	b.Run("sendasync", kafkabench.SendAsync.Slipstream)
+	b.Run("sendasync-interleaved", kafkabench.SendAsync.Interleaved)
 }
 
 // BenchmarkConsume: one op is one message read from a topic filled

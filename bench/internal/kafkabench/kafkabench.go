@@ -21,6 +21,10 @@
 //     ending once every delivery report is in. Against a Producer.Produce
 //     loop with a goroutine reading the delivery reports, with the
 //     librdkafka settings the Topic gives its producer.
+//   - SendAsync: as Produce, but the slipstream side is the Topic alone, a
+//     loop calling Topic.SendAsync on the messages with one done function
+//     that counts acknowledgements: the Topic's own cost, without the app's
+//     goroutines.
 //   - Consume: from the first message received to the b.N-th handled; the
 //     group join before and the commit and close after are not timed.
 //     slipstream: a Topic source bound to a handler in an app, tracked
@@ -260,14 +264,16 @@ type Comparison struct {
 	slip, base prepare
 }
 
-// The comparisons, by Benchmark function.
+// The comparisons, by Benchmark function. SendAsync compares the Topic
+// alone, outside an app, with the same raw loop as Produce.
 var (
-	Produce = Comparison{Name: "Produce", slip: prepareProduceSlipstream, base: prepareProduceConfluent}
-	Consume = Comparison{Name: "Consume", slip: prepareConsumeSlipstream, base: prepareConsumeConfluent}
+	Produce   = Comparison{Name: "Produce", slip: prepareProduceSlipstream, base: prepareProduceConfluent}
+	SendAsync = Comparison{Name: "SendAsync", slip: prepareSendAsync, base: prepareProduceConfluent}
+	Consume   = Comparison{Name: "Consume", slip: prepareConsumeSlipstream, base: prepareConsumeConfluent}
 )
 
 // Comparisons lists them.
-var Comparisons = []*Comparison{&Produce, &Consume}
+var Comparisons = []*Comparison{&Produce, &SendAsync, &Consume}
 
 // Slipstream is the benchmark of the slipstream side.
 func (c *Comparison) Slipstream(b *testing.B) { runSide(b, c.slip) }
@@ -444,6 +450,55 @@ func prepareProduceSlipstream(b *kafkatest.Broker, n int) (*run, error) {
 }
 
 func pass(m kafka.Message[string, []byte]) kafka.Message[string, []byte] { return m }
+
+// prepareSendAsync is the Topic alone: the run calls Topic.SendAsync on n
+// messages made beforehand, in a loop, as the raw side calls Produce, with
+// one done function that counts acknowledgements, and closes the topic.
+func prepareSendAsync(b *kafkatest.Broker, n int) (*run, error) {
+	name, err := newTopic(b, "sendasync")
+	if err != nil {
+		return nil, err
+	}
+	msgs := Messages(n)
+	topic, err := kafka.NewTopic[string, []byte](name, conf(b))
+	if err != nil {
+		return nil, err
+	}
+	return &run{
+		start: func(ctx context.Context, m *marks) error {
+			var left atomic.Int64
+			left.Store(int64(n))
+			var failed atomic.Pointer[error]
+			done := func(err error) {
+				if err != nil {
+					failed.CompareAndSwap(nil, &err)
+				}
+				if left.Add(-1) == 0 {
+					m.end()
+				}
+			}
+			m.begin()
+			if n == 0 {
+				m.end()
+			}
+			for i := range msgs {
+				if err := topic.SendAsync(ctx, msgs[i], done); err != nil {
+					return errors.Join(err, topic.Close(ctx))
+				}
+			}
+			select {
+			case <-m.ended:
+			case <-ctx.Done():
+			}
+			err := topic.Close(ctx)
+			if f := failed.Load(); f != nil {
+				err = errors.Join(*f, err)
+			}
+			return errors.Join(ctx.Err(), err)
+		},
+		check: produced(b, name, n),
+	}, nil
+}
 
 // produced returns the check of a run that sent n messages to topic: they
 // are all there. It deletes the topic, to free the broker's memory.

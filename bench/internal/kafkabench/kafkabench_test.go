@@ -37,6 +37,7 @@ func TestSides(t *testing.T) {
 func sides(t *testing.T, br *kafkatest.Broker) {
 	for name, p := range map[string]prepare{
 		"Produce/slipstream": prepareProduceSlipstream, "Produce/confluent": prepareProduceConfluent,
+		"SendAsync/slipstream": prepareSendAsync,
 		"Consume/slipstream": prepareConsumeSlipstream, "Consume/confluent": prepareConsumeConfluent,
 		"TopicToTopic/slipstream": prepareTopicToTopic,
 	} {
@@ -102,6 +103,7 @@ func TestBenchmarks(t *testing.T) {
 	}{
 		{"Produce/slipstream", Produce.Slipstream, 2 * chunk},
 		{"Produce/interleaved", Produce.Interleaved, 2 * chunk},
+		{"SendAsync/interleaved", SendAsync.Interleaved, chunk},
 		{"Consume/interleaved", Consume.Interleaved, chunk},
 	} {
 		t.Run(b.name, func(t *testing.T) {
