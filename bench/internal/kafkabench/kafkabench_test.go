@@ -38,7 +38,7 @@ func sides(t *testing.T, br *kafkatest.Broker) {
 	for name, p := range map[string]prepare{
 		"Produce/slipstream": prepareProduceSlipstream, "Produce/confluent": prepareProduceConfluent,
 		"SendAsync/slipstream": prepareSendAsync,
-		"Consume/slipstream": prepareConsumeSlipstream, "Consume/confluent": prepareConsumeConfluent,
+		"Consume/slipstream":   prepareConsumeSlipstream, "Consume/confluent": prepareConsumeConfluent,
 		"TopicToTopic/slipstream": prepareTopicToTopic,
 	} {
 		t.Run(name, func(t *testing.T) {
