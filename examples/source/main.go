@@ -4,7 +4,8 @@
 // stream.Writer. SSE reads a text/event-stream response and writes each
 // event as it comes, with Writer.Write (a source that has many items ready
 // at once would use Writer.Add and Writer.Flush). It stops when the server
-// ends the stream, after Max events, or when the app stops.
+// ends the stream, or when the app stops; stream.Take ends it after n
+// events.
 //
 // By default the program serves a few Wikipedia-like recent changes to
 // itself, on 127.0.0.1. Point it at the real stream (it needs the internet):
@@ -40,7 +41,6 @@ type Event struct {
 type SSE struct {
 	URL    string
 	Client *http.Client // nil means http.DefaultClient
-	Max    int          // if positive, stop after Max events
 }
 
 // Feed reads the events and writes them to w as they come.
@@ -68,7 +68,7 @@ func (s SSE) Feed(ctx context.Context, w *stream.Writer[Event]) error {
 	lines.Buffer(nil, 1<<20) // events may be longer than bufio's default 64 KiB
 	var e Event
 	var data []string
-	for n := 0; lines.Scan(); {
+	for lines.Scan() {
 		field, value, _ := strings.Cut(lines.Text(), ":")
 		value = strings.TrimPrefix(value, " ")
 		switch field {
@@ -82,9 +82,6 @@ func (s SSE) Feed(ctx context.Context, w *stream.Writer[Event]) error {
 			e.Data = strings.Join(data, "\n")
 			if err := w.Write(ctx, e); err != nil {
 				return err
-			}
-			if n++; n == s.Max {
-				return nil
 			}
 			e, data = Event{}, nil
 		case "event":
@@ -136,8 +133,12 @@ func run(ctx context.Context, w io.Writer, url string, n int) error {
 		defer server.Close()
 		url = server.URL
 	}
+	var events stream.Source[Event] = SSE{URL: url}
+	if n > 0 {
+		events = stream.Take(events, n)
+	}
 	app := stream.NewApp()
-	stream.Handle(app, SSE{URL: url, Max: n}, stream.FuncErr(describe), sink.Writer[string](w))
+	stream.Handle(app, events, stream.FuncErr(describe), sink.Writer[string](w))
 	return app.Run(ctx)
 }
 

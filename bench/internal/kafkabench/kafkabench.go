@@ -471,7 +471,8 @@ func prepareSendAsync(b *kafkatest.Broker, n int) (*run, error) {
 			var failed atomic.Pointer[error]
 			done := func(err error) {
 				if err != nil {
-					failed.CompareAndSwap(nil, &err)
+					first := err // not &err: that would move every err to the heap
+					failed.CompareAndSwap(nil, &first)
 				}
 				if left.Add(-1) == 0 {
 					m.end()
