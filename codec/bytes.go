@@ -6,7 +6,7 @@ import "bytes"
 //
 // Encode returns its argument itself, not a copy: the caller must not modify
 // the slice while the encoding is in use. Decode returns a copy, so the result
-// never shares memory with the input.
+// never shares memory with the input; [DecodeOwned] returns the input itself.
 func Bytes() Codec[[]byte] {
 	return bytesCodec{}
 }
@@ -18,3 +18,6 @@ func (bytesCodec) Name() string { return "bytes" }
 func (bytesCodec) Encode(v []byte) ([]byte, error) { return v, nil }
 
 func (bytesCodec) Decode(b []byte) ([]byte, error) { return bytes.Clone(b), nil }
+
+// decodeOwned is Decode for a b that the caller hands over: no copy.
+func (bytesCodec) decodeOwned(b []byte) ([]byte, error) { return b, nil }

@@ -21,3 +21,15 @@ func Name[T any](c Codec[T]) string {
 	}
 	return fmt.Sprintf("%T", c)
 }
+
+// DecodeOwned decodes b with c, for a caller that hands b over: one that
+// will neither use nor modify b again, such as a Kafka consumer with a
+// message it has just received. Codecs whose Decode copies b to protect the
+// caller, as [Bytes] does, then return b itself; the others decode as
+// Decode does.
+func DecodeOwned[T any](c Codec[T], b []byte) (T, error) {
+	if o, ok := c.(interface{ decodeOwned([]byte) (T, error) }); ok {
+		return o.decodeOwned(b)
+	}
+	return c.Decode(b)
+}

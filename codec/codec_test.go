@@ -58,3 +58,19 @@ func checkError(t *testing.T, err error, want string) {
 		t.Errorf("got error %q, want %q", err, want)
 	}
 }
+
+func TestDecodeOwned(t *testing.T) {
+	b := []byte("owned")
+	got, err := codec.DecodeOwned(codec.Bytes(), b)
+	if err != nil || &got[0] != &b[0] {
+		t.Errorf("DecodeOwned(Bytes) = %q, %v: want the input itself", got, err)
+	}
+	copied, err := codec.Bytes().Decode(b)
+	if err != nil || &copied[0] == &b[0] {
+		t.Errorf("Bytes().Decode = %q, %v: want a copy", copied, err)
+	}
+	s, err := codec.DecodeOwned(codec.String(), b)
+	if err != nil || s != "owned" {
+		t.Errorf("DecodeOwned(String) = %q, %v: want Decode's result", s, err)
+	}
+}

@@ -88,7 +88,10 @@ func (e *DecodeError) Error() string {
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // decode turns a librdkafka message into a Message. An absent key or value
-// (a tombstone) decodes to the zero value without its codec.
+// (a tombstone) decodes to the zero value without its codec. The key and
+// value of km, copied out of librdkafka for this message alone, are handed
+// over to the codecs (see [codec.DecodeOwned]): a []byte value is not copied
+// again.
 func (t *Topic[K, V]) decode(km *ckafka.Message) (Message[K, V], *DecodeError) {
 	m := Message[K, V]{
 		Headers:   km.Headers,
@@ -99,13 +102,13 @@ func (t *Topic[K, V]) decode(km *ckafka.Message) (Message[K, V], *DecodeError) {
 	}
 	if km.Key != nil {
 		var err error
-		if m.Key, err = t.keyCodec.Decode(km.Key); err != nil {
+		if m.Key, err = codec.DecodeOwned(t.keyCodec, km.Key); err != nil {
 			return m, t.decodeError(km, "key", codec.Name(t.keyCodec), err)
 		}
 	}
 	if km.Value != nil {
 		var err error
-		if m.Value, err = t.valCodec.Decode(km.Value); err != nil {
+		if m.Value, err = codec.DecodeOwned(t.valCodec, km.Value); err != nil {
 			return m, t.decodeError(km, "value", codec.Name(t.valCodec), err)
 		}
 	}
