@@ -128,21 +128,18 @@ func (d *deliveries) release() {
 		d.mu.Unlock()
 		return
 	}
-	pending, err := d.pending, d.failed
-	d.pending, d.failed, d.full = nil, nil, false
-	close(d.released)
-	d.released = make(chan struct{})
-	d.mu.Unlock()
-	for _, done := range pending {
-		if done != nil {
-			done(err)
-		}
-	}
+	d.end(d.failed)
 }
 
 // abandon ends the epoch with err, for a producer that will report no more.
 func (d *deliveries) abandon(err error) {
 	d.mu.Lock()
+	d.end(err)
+}
+
+// end ends the epoch, with d.mu held, which it unlocks: it calls the done
+// functions of the epoch with err.
+func (d *deliveries) end(err error) {
 	pending := d.pending
 	d.pending, d.failed, d.full = nil, nil, false
 	close(d.released)

@@ -426,12 +426,7 @@ func (a *ackedTopic) Send(ctx context.Context, m kafka.Message[string, []byte]) 
 // prepareProduceSlipstream binds source.Slice of n messages to a handler
 // that passes them to a Topic sink, in an app; the run runs the app.
 func prepareProduceSlipstream(b *kafkatest.Broker, n int) (*run, error) {
-	name, err := newTopic(b, "produce-slipstream")
-	if err != nil {
-		return nil, err
-	}
-	msgs := Messages(n)
-	topic, err := kafka.NewTopic[string, []byte](name, conf(b))
+	name, topic, msgs, err := produceTopic(b, "produce-slipstream", n)
 	if err != nil {
 		return nil, err
 	}
@@ -451,16 +446,25 @@ func prepareProduceSlipstream(b *kafkatest.Broker, n int) (*run, error) {
 
 func pass(m kafka.Message[string, []byte]) kafka.Message[string, []byte] { return m }
 
+// produceTopic makes what a slipstream side of n messages sends: a new
+// topic, its Topic, and the messages.
+func produceTopic(b *kafkatest.Broker, prefix string, n int) (string, *kafka.Topic[string, []byte], []kafka.Message[string, []byte], error) {
+	name, err := newTopic(b, prefix)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	topic, err := kafka.NewTopic[string, []byte](name, conf(b))
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return name, topic, Messages(n), nil
+}
+
 // prepareSendAsync is the Topic alone: the run calls Topic.SendAsync on n
 // messages made beforehand, in a loop, as the raw side calls Produce, with
 // one done function that counts acknowledgements, and closes the topic.
 func prepareSendAsync(b *kafkatest.Broker, n int) (*run, error) {
-	name, err := newTopic(b, "sendasync")
-	if err != nil {
-		return nil, err
-	}
-	msgs := Messages(n)
-	topic, err := kafka.NewTopic[string, []byte](name, conf(b))
+	name, topic, msgs, err := produceTopic(b, "sendasync", n)
 	if err != nil {
 		return nil, err
 	}
