@@ -238,15 +238,22 @@ func (c *Cache[K, V]) delete(ctx context.Context, k K) error {
 // their encodings: the end is excluded. The change feed does not report
 // range deletes.
 func (c *Cache[K, V]) DeleteRange(start, end K) error {
-	sb, err := c.encodeKey(start)
-	if err != nil {
-		return err
-	}
-	eb, err := c.encodeKey(end)
+	sb, eb, err := c.encodeRange(start, end)
 	if err != nil {
 		return err
 	}
 	return c.store.DeleteRange(sb, eb)
+}
+
+// encodeRange encodes the bounds of a key range.
+func (c *Cache[K, V]) encodeRange(start, end K) (sb, eb []byte, err error) {
+	if sb, err = c.encodeKey(start); err != nil {
+		return nil, nil, err
+	}
+	if eb, err = c.encodeKey(end); err != nil {
+		return nil, nil, err
+	}
+	return sb, eb, nil
 }
 
 // Iter returns an [Iterator] over the cache's current contents, in key
@@ -272,11 +279,7 @@ func (c *Cache[K, V]) Compact() error { return c.store.Compact(nil, nil) }
 
 // CompactRange compacts the keys k with start <= k < end.
 func (c *Cache[K, V]) CompactRange(start, end K) error {
-	sb, err := c.encodeKey(start)
-	if err != nil {
-		return err
-	}
-	eb, err := c.encodeKey(end)
+	sb, eb, err := c.encodeRange(start, end)
 	if err != nil {
 		return err
 	}

@@ -253,3 +253,14 @@ func TestFIFOWindow(t *testing.T) {
 	}
 	t.Logf("wrote %d KiB; kept keys %d..%d; %d KiB of table files, %d KiB in all", written>>10, oldest, n-1, sst>>10, total>>10)
 }
+
+func TestRocksOptions(t *testing.T) {
+	r, err := RocksOptions(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Destroy()
+	if _, err := RocksOptions(Options{Compression: Compression(99)}); err == nil || !strings.Contains(err.Error(), "compression 99") {
+		t.Errorf("unknown compression: err = %v, want one naming it", err)
+	}
+}

@@ -247,98 +247,7 @@ func runSide(b *testing.B, c *Comparison, slip bool) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
 }
 
-// RawOptions returns the grocksdb options that kv.Open gives a database
-// opened with o, whose zero fields take the defaults of kv.DefaultOptions:
-// the same translation as the kv package's own, which does not export it.
-// TestRawOptionsMatch checks that RocksDB records the same options for a
-// database opened either way.
-func RawOptions(o kv.Options) (*grocksdb.Options, error) {
-	d := kv.DefaultOptions()
-	def := func(p *int64, v int64) {
-		if *p == 0 {
-			*p = v
-		}
-	}
-	defInt := func(p *int, v int) {
-		if *p == 0 {
-			*p = v
-		}
-	}
-	def(&o.TargetTableSize, d.TargetTableSize)
-	defInt(&o.BackgroundJobs, d.BackgroundJobs)
-	if o.LogFileTimeToRoll == 0 {
-		o.LogFileTimeToRoll = d.LogFileTimeToRoll
-	}
-	defInt(&o.KeepLogFiles, d.KeepLogFiles)
-	def(&o.MaxLogFileSize, d.MaxLogFileSize)
-	def(&o.MaxManifestFileSize, d.MaxManifestFileSize)
-	defInt(&o.Level0CompactionTrigger, d.Level0CompactionTrigger)
-	defInt(&o.Level0SlowdownWritesTrigger, d.Level0SlowdownWritesTrigger)
-	defInt(&o.Level0StopWritesTrigger, d.Level0StopWritesTrigger)
-	defInt(&o.MaxWriteBuffers, d.MaxWriteBuffers)
-	def(&o.WriteBufferSize, d.WriteBufferSize)
-	def(&o.TargetFileSizeBase, d.TargetFileSizeBase)
-	def(&o.MaxBytesForLevelBase, d.MaxBytesForLevelBase)
-	if o.MaxBytesForLevelMultiplier == 0 {
-		o.MaxBytesForLevelMultiplier = d.MaxBytesForLevelMultiplier
-	}
-	if o.DeleteObsoleteFilesPeriod == 0 {
-		o.DeleteObsoleteFilesPeriod = d.DeleteObsoleteFilesPeriod
-	}
-	if o.Raw != "" || o.ReadOnly || o.ErrorIfMissing {
-		return nil, errors.New("kvbench: RawOptions translates neither Raw, ReadOnly nor ErrorIfMissing")
-	}
-
-	r := grocksdb.NewDefaultOptions()
-	r.SetCreateIfMissing(true)
-	r.IncreaseParallelism(o.BackgroundJobs)
-	r.SetMaxBackgroundJobs(o.BackgroundJobs)
-	r.SetLogFileTimeToRoll(uint64(o.LogFileTimeToRoll / time.Second))
-	r.SetKeepLogFileNum(uint(o.KeepLogFiles))
-	r.SetMaxLogFileSize(uint64(o.MaxLogFileSize))
-	r.SetMaxManifestFileSize(uint64(o.MaxManifestFileSize))
-	fifo := grocksdb.NewDefaultFIFOCompactionOptions()
-	fifo.SetMaxTableFilesSize(uint64(o.TargetTableSize))
-	r.SetFIFOCompactionOptions(fifo)
-	switch o.Compaction {
-	case kv.FIFO:
-		r.SetCompactionStyle(grocksdb.FIFOCompactionStyle)
-	case kv.Level:
-		r.SetCompactionStyle(grocksdb.LevelCompactionStyle)
-	case kv.Universal:
-		r.SetCompactionStyle(grocksdb.UniversalCompactionStyle)
-	default:
-		r.Destroy()
-		return nil, fmt.Errorf("kvbench: unknown compaction style %d", o.Compaction)
-	}
-	r.SetLevel0FileNumCompactionTrigger(o.Level0CompactionTrigger)
-	r.SetLevel0SlowdownWritesTrigger(o.Level0SlowdownWritesTrigger)
-	r.SetLevel0StopWritesTrigger(o.Level0StopWritesTrigger)
-	r.SetMaxWriteBufferNumber(o.MaxWriteBuffers)
-	r.SetWriteBufferSize(uint64(o.WriteBufferSize))
-	r.SetTargetFileSizeBase(uint64(o.TargetFileSizeBase))
-	r.SetMaxBytesForLevelBase(uint64(o.MaxBytesForLevelBase))
-	r.SetMaxBytesForLevelMultiplier(o.MaxBytesForLevelMultiplier)
-	switch o.Compression {
-	case kv.LZ4:
-		r.SetCompression(grocksdb.LZ4Compression)
-	case kv.NoCompression:
-		r.SetCompression(grocksdb.NoCompression)
-	case kv.Snappy:
-		r.SetCompression(grocksdb.SnappyCompression)
-	case kv.Zlib:
-		r.SetCompression(grocksdb.ZLibCompression)
-	case kv.ZSTD:
-		r.SetCompression(grocksdb.ZSTDCompression)
-	default:
-		r.Destroy()
-		return nil, fmt.Errorf("kvbench: unknown compression %d", o.Compression)
-	}
-	r.SetDeleteObsoleteFilesPeriodMicros(uint64(o.DeleteObsoleteFilesPeriod / time.Microsecond))
-	return r, nil
-}
-
-// A rawDB is a grocksdb database opened with RawOptions of the defaults,
+// A rawDB is a grocksdb database opened with kv.RocksOptions of the defaults,
 // with the read and write options every op reuses.
 type rawDB struct {
 	db   *grocksdb.DB
@@ -348,7 +257,7 @@ type rawDB struct {
 }
 
 func openRaw(dir string) (*rawDB, error) {
-	opts, err := RawOptions(kv.Options{})
+	opts, err := kv.RocksOptions(kv.Options{})
 	if err != nil {
 		return nil, err
 	}

@@ -59,8 +59,8 @@ func TestKeys(t *testing.T) {
 	}
 }
 
-// TestRawOptionsMatch checks that a database opened with RawOptions gets the
-// options a Cache opened with nil options gets, as RocksDB records them in
+// TestRawOptionsMatch checks that a database opened with kv.RocksOptions gets
+// the options a Cache opened with nil options gets, as RocksDB records them in
 // each database's OPTIONS file.
 func TestRawOptionsMatch(t *testing.T) {
 	dir := t.TempDir()
