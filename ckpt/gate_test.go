@@ -10,6 +10,7 @@ import (
 
 	"github.com/slipstream-go/slipstream/ckpt"
 	"github.com/slipstream-go/slipstream/codec"
+	"github.com/slipstream-go/slipstream/internal/testkit"
 	"github.com/slipstream-go/slipstream/kv"
 	"github.com/slipstream-go/slipstream/source"
 	"github.com/slipstream-go/slipstream/stream"
@@ -20,7 +21,7 @@ import (
 // CheckPulse and Heartbeat. Downtime pauses the dependent stream; the item
 // sent meanwhile waits, and is handled once the dependency has caught up.
 func TestGateStreamApp(t *testing.T) {
-	ctx := testContext(t, 20*time.Second)
+	ctx := testkit.Context(t, 20*time.Second)
 	activities := make(chan time.Time, 4)
 	weather := make(chan time.Time)
 	dependent := stream.From(source.Chan(activities))

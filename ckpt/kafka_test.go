@@ -14,6 +14,7 @@ import (
 
 	"github.com/slipstream-go/slipstream/ckpt"
 	"github.com/slipstream-go/slipstream/codec"
+	"github.com/slipstream-go/slipstream/internal/testkit"
 	"github.com/slipstream-go/slipstream/kafka"
 	"github.com/slipstream-go/slipstream/kafka/kafkatest"
 	"github.com/slipstream-go/slipstream/source"
@@ -94,7 +95,7 @@ func receive[T any](t testing.TB, ctx context.Context, ch <-chan T, errc <-chan 
 func TestKafkaReprocessing(t *testing.T) {
 	name := uniqueName("activity")
 	addr := kafkatest.Bootstrap(t, kafkatest.WithTopic(name, 1))
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 	topic := newTopic(t, name, testConf(addr))
 	producer := newTopic(t, name, testConf(addr))
 
@@ -218,7 +219,7 @@ func TestKafkaLongDowntime(t *testing.T) {
 	const maxPoll = 3 * time.Second
 	b := kafkatest.NewBroker(t, kafkatest.WithTopic("long", 1),
 		kafkatest.WithClusterOptions(kfake.GroupMinSessionTimeout(500*time.Millisecond)))
-	ctx := testContext(t, 90*time.Second)
+	ctx := testkit.Context(t, 90*time.Second)
 	conf := testConf(b.Addr(),
 		"max.poll.interval.ms", int(maxPoll.Milliseconds()),
 		"session.timeout.ms", 1500,
@@ -265,41 +266,16 @@ func TestKafkaLongDowntime(t *testing.T) {
 	errc := make(chan error, 1)
 	go func() { errc <- app.Run(runCtx) }()
 
-	eventually(t, 20*time.Second, "no downtime", c.Down)
+	testkit.Eventually(t, 20*time.Second, "no downtime", c.Down)
 	if !activities.Paused() {
 		t.Fatal("not paused")
 	}
-	before := b.Cluster().GroupInfo(group)
-	if before == nil || len(before.Members) != 1 {
-		t.Fatalf("group before the pause: %+v", before)
-	}
-	// Items already past the source may finish; then nothing moves.
-	eventually(t, 5*time.Second, "the stream did not come to rest", func() bool {
-		n := count()
-		time.Sleep(200 * time.Millisecond)
-		return count() == n
-	})
-	atRest := count()
-	produceRange(20, 40)
-
-	pause := time.NewTimer(maxPoll + 2*time.Second)
-	select {
-	case <-pause.C:
-	case err := <-errc:
-		t.Fatalf("the app ended during the downtime: %v", err)
-	}
-	if n := count(); n != atRest {
-		t.Fatalf("handled %d messages during the downtime (%d when it came to rest)", n, atRest)
-	}
-	after := b.Cluster().GroupInfo(group)
-	if after == nil || len(after.Members) != 1 || after.Members[0].MemberID != before.Members[0].MemberID || after.Epoch != before.Epoch {
-		t.Fatalf("the group changed during the downtime: before %+v, after %+v", before, after)
-	}
+	testkit.HoldPaused(t, b, group, maxPoll+2*time.Second, count, func() { produceRange(20, 40) }, errc)
 
 	if l := beat(t, c, at(12, 0)); l.IsLate || activities.Paused() {
 		t.Fatalf("not recovered: %+v", l)
 	}
-	eventually(t, 20*time.Second, "not every message was handled after the recovery", func() bool { return count() >= 40 })
+	testkit.Eventually(t, 20*time.Second, "not every message was handled after the recovery", func() bool { return count() >= 40 })
 	stop()
 	if err := <-errc; err != nil {
 		t.Fatal(err)

@@ -81,23 +81,3 @@ func beat[M, D any](t testing.TB, c *ckpt.Checkpoint[M, D], marker M, name ...st
 	}
 	return l
 }
-
-// testContext returns a context that ends with the test or after d.
-func testContext(t testing.TB, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// eventually polls cond every 10ms until it holds, or fails the test
-// after d.
-func eventually(t testing.TB, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %s", d, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}

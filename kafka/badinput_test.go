@@ -11,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/slipstream-go/slipstream/codec"
+	"github.com/slipstream-go/slipstream/internal/testkit"
 	"github.com/slipstream-go/slipstream/kafka"
 	"github.com/slipstream-go/slipstream/kafka/kafkatest"
 	"github.com/slipstream-go/slipstream/stream"
@@ -53,7 +54,7 @@ func handleJSON(t *testing.T, ctx context.Context, conf kafka.ConfigMap, policy 
 }
 
 func TestBadInputStops(t *testing.T) {
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 	b, conf := badInput(t, ctx)
 	_, handled, err := handleJSON(t, ctx, conf, kafka.StopOnBadInput, -1)
 	var derr *kafka.DecodeError
@@ -85,7 +86,7 @@ func TestBadInputStops(t *testing.T) {
 }
 
 func TestBadInputSkips(t *testing.T) {
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 	b, conf := badInput(t, ctx)
 	topic, handled, err := handleJSON(t, ctx, conf, kafka.SkipBadInput, 2)
 	if err != nil {
@@ -103,7 +104,7 @@ func TestBadInputSkips(t *testing.T) {
 }
 
 func TestBadInputDeadLetters(t *testing.T) {
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 	b, conf := badInput(t, ctx)
 	_, handled, err := handleJSON(t, ctx, conf, kafka.DeadLetter("in-dlq"), 2)
 	if err != nil {
@@ -130,7 +131,7 @@ func TestBadInputDeadLetters(t *testing.T) {
 }
 
 func TestBadInputCommittedOnlyOnceDeadLettered(t *testing.T) {
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 	b, conf := badInput(t, ctx)
 	// The dead-letter topic refuses every message.
 	b.Cluster().Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Produce}, Topic: "in-dlq", Err: kerr.InvalidRecord, Count: -1})

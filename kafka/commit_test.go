@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slipstream-go/slipstream/internal/testkit"
 	"github.com/slipstream-go/slipstream/kafka"
 	"github.com/slipstream-go/slipstream/kafka/kafkatest"
 	"github.com/slipstream-go/slipstream/stream"
@@ -81,7 +82,7 @@ func (s *heldSink) release(v string) {
 
 func TestCommitsOnlyWhatSinksAccepted(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("in", 1))
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 	conf := testConf(b.Addr())
 	group := conf["group.id"].(string)
 	in := newTopic[string, string](t, "in", conf)
@@ -124,7 +125,7 @@ func TestCommitsOnlyWhatSinksAccepted(t *testing.T) {
 func TestTopicToTopicCommitsOnStop(t *testing.T) {
 	const n = 500
 	b := newBroker(t, kafkatest.WithTopic("in", 3), kafkatest.WithTopic("out", 2))
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 	conf := testConf(b.Addr())
 	group := conf["group.id"].(string)
 	in := newTopic[string, string](t, "in", conf)
@@ -172,7 +173,7 @@ func TestTopicToTopicCommitsOnStop(t *testing.T) {
 func TestGroupSplitsPartitions(t *testing.T) {
 	const parts, n = 4, 400
 	b := newBroker(t, kafkatest.WithTopic("shared", parts))
-	ctx := testContext(t, 90*time.Second)
+	ctx := testkit.Context(t, 90*time.Second)
 	conf := testConf(b.Addr())
 	group := conf["group.id"].(string)
 
@@ -249,7 +250,7 @@ func TestCommitsWhileRunning(t *testing.T) {
 		t.Run(fmt.Sprint("auto=", auto), func(t *testing.T) {
 			const n = 30
 			b := newBroker(t, kafkatest.WithTopic("in", 2))
-			ctx := testContext(t, 60*time.Second)
+			ctx := testkit.Context(t, 60*time.Second)
 			conf := testConf(b.Addr(), "enable.auto.commit", auto, "auto.commit.interval.ms", 200)
 			group := conf["group.id"].(string)
 			produceN(t, ctx, newTopic[string, string](t, "in", testConf(b.Addr())), n, func(i int) string { return fmt.Sprint(i) })
@@ -259,7 +260,7 @@ func TestCommitsWhileRunning(t *testing.T) {
 			stream.Handle(app, newTopic[string, string](t, "in", conf), stream.Do(func(kafka.Message[string, string]) {}))
 			errc := make(chan error, 1)
 			go func() { errc <- app.Run(runCtx) }()
-			eventually(t, 20*time.Second, "offsets not committed while running", func() bool {
+			testkit.Eventually(t, 20*time.Second, "offsets not committed while running", func() bool {
 				c := committed(b, group, "in")
 				return c[0]+c[1] == n
 			})

@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/slipstream-go/slipstream/internal/testkit"
 	"github.com/slipstream-go/slipstream/kafka"
 	"github.com/slipstream-go/slipstream/kafka/kafkatest"
 	"github.com/slipstream-go/slipstream/stream"
@@ -37,7 +38,7 @@ func (s *syncBuffer) String() string {
 
 func TestDryRun(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("in", 1), kafkatest.WithTopic("out", 1))
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 	var logs syncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	conf := testConf(b.Addr())

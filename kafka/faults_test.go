@@ -13,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/slipstream-go/slipstream/internal/testkit"
 	"github.com/slipstream-go/slipstream/kafka"
 	"github.com/slipstream-go/slipstream/kafka/kafkatest"
 	"github.com/slipstream-go/slipstream/stream"
@@ -20,7 +21,7 @@ import (
 
 func TestFailedProduceIsRetried(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("out", 1))
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 	topic := newTopic[string, string](t, "out", testConf(b.Addr()))
 	if err := topic.Produce(ctx, "k", "warm-up"); err != nil { // metadata and connections
 		t.Fatal(err)
@@ -39,7 +40,7 @@ func TestFailedProduceIsRetried(t *testing.T) {
 
 func TestProduceFailureIsReported(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("out", 1))
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 	topic := newTopic[string, string](t, "out", testConf(b.Addr(), "message.timeout.ms", 1500))
 	b.Cluster().Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Produce}, Topic: "out", Err: kerr.NotLeaderForPartition, Count: -1})
 	start := time.Now()
@@ -71,7 +72,7 @@ func TestProduceFailureIsReported(t *testing.T) {
 func TestCoordinatorUnavailable(t *testing.T) {
 	const n = 50
 	b := newBroker(t, kafkatest.WithTopic("in", 2))
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 	conf := testConf(b.Addr())
 	group := conf["group.id"].(string)
 	produceN(t, ctx, newTopic[string, string](t, "in", testConf(b.Addr())), n, func(i int) string { return fmt.Sprint(i) })
@@ -87,7 +88,7 @@ func TestCoordinatorUnavailable(t *testing.T) {
 		t.Errorf("FindCoordinator failed %d times, want 3", find.Hits())
 	}
 	// collect's app has stopped and committed, through the failing commits.
-	eventually(t, 10*time.Second, "offsets not committed", func() bool {
+	testkit.Eventually(t, 10*time.Second, "offsets not committed", func() bool {
 		c := committed(b, group, "in")
 		return c[0]+c[1] == n
 	})
@@ -103,7 +104,7 @@ func TestCoordinatorUnavailable(t *testing.T) {
 func TestBrokerStallsForAWhile(t *testing.T) {
 	const n = 300
 	b := newBroker(t, kafkatest.WithTopic("in", 2), kafkatest.WithTopic("out", 2))
-	ctx := testContext(t, 90*time.Second)
+	ctx := testkit.Context(t, 90*time.Second)
 	conf := testConf(b.Addr(), "socket.timeout.ms", 1200, "fetch.wait.max.ms", 100)
 	group := conf["group.id"].(string)
 	feeder := newTopic[string, string](t, "in", testConf(b.Addr(), "socket.timeout.ms", 1000))
@@ -147,7 +148,7 @@ func TestBrokerStallsForAWhile(t *testing.T) {
 	go func() { errc <- app.Run(runCtx) }()
 
 	produceN(t, ctx, feeder, n/2, func(i int) string { return fmt.Sprint(i) })
-	eventually(t, 20*time.Second, "the first half was not delivered", func() bool { return count() >= n/2 })
+	testkit.Eventually(t, 20*time.Second, "the first half was not delivered", func() bool { return count() >= n/2 })
 	stalled.Store(true)
 	var sent sync.WaitGroup
 	sent.Go(func() {
@@ -166,7 +167,7 @@ func TestBrokerStallsForAWhile(t *testing.T) {
 	stalled.Store(false)
 	wakeUp()
 	sent.Wait()
-	eventually(t, 40*time.Second, "not every input was delivered after the stall", func() bool { return count() >= n })
+	testkit.Eventually(t, 40*time.Second, "not every input was delivered after the stall", func() bool { return count() >= n })
 	stop()
 	if err := <-errc; err != nil {
 		t.Fatal(err)

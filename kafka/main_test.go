@@ -66,22 +66,3 @@ func newBroker(t testing.TB, opts ...kafkatest.Option) *kafkatest.Broker {
 	t.Helper()
 	return kafkatest.NewBroker(t, opts...)
 }
-
-// testContext returns a context that ends with the test or after d.
-func testContext(t testing.TB, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// eventually polls cond every 20ms until it holds or d passes.
-func eventually(t testing.TB, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %s", d, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}

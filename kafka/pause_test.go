@@ -9,6 +9,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kfake"
 
+	"github.com/slipstream-go/slipstream/internal/testkit"
 	"github.com/slipstream-go/slipstream/kafka"
 	"github.com/slipstream-go/slipstream/kafka/kafkatest"
 	"github.com/slipstream-go/slipstream/stream"
@@ -22,7 +23,7 @@ func TestLongPauseKeepsGroupAndMessages(t *testing.T) {
 	const maxPoll = 3 * time.Second
 	b := newBroker(t, kafkatest.WithTopic("slow", 1),
 		kafkatest.WithClusterOptions(kfake.GroupMinSessionTimeout(500*time.Millisecond)))
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 	conf := testConf(b.Addr(),
 		"max.poll.interval.ms", int(maxPoll.Milliseconds()),
 		"session.timeout.ms", 1500,
@@ -66,36 +67,13 @@ func TestLongPauseKeepsGroupAndMessages(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("no pause")
 	}
-	before := b.Cluster().GroupInfo(group)
-	if before == nil || len(before.Members) != 1 {
-		t.Fatalf("group before the pause: %+v", before)
-	}
-	// Items already past the source may finish; then nothing moves.
-	eventually(t, 5*time.Second, "the stream did not come to rest", func() bool {
-		n := count()
-		time.Sleep(200 * time.Millisecond)
-		return count() == n
-	})
-	atRest := count()
-	produceN(t, ctx, producer, 50, func(int) string { return "k" })
-
 	// Stay paused well beyond max.poll.interval.ms.
-	pause := time.NewTimer(maxPoll + 2*time.Second)
-	select {
-	case <-pause.C:
-	case err := <-errc:
-		t.Fatalf("app ended during the pause: %v", err)
-	}
-	if n := count(); n != atRest {
-		t.Fatalf("handled %d messages while paused (%d when it came to rest)", n, atRest)
-	}
-	after := b.Cluster().GroupInfo(group)
-	if after == nil || len(after.Members) != 1 || after.Members[0].MemberID != before.Members[0].MemberID || after.Epoch != before.Epoch {
-		t.Fatalf("the group changed during the pause: before %+v, after %+v", before, after)
-	}
+	testkit.HoldPaused(t, b, group, maxPoll+2*time.Second, count, func() {
+		produceN(t, ctx, producer, 50, func(int) string { return "k" })
+	}, errc)
 
 	s.Resume()
-	eventually(t, 20*time.Second, "not every message was handled after the resume", func() bool { return count() >= 100 })
+	testkit.Eventually(t, 20*time.Second, "not every message was handled after the resume", func() bool { return count() >= 100 })
 	stop()
 	if err := <-errc; err != nil {
 		t.Fatal(err)

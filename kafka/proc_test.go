@@ -20,6 +20,7 @@ import (
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/twmb/franz-go/pkg/kfake"
 
+	"github.com/slipstream-go/slipstream/internal/testkit"
 	"github.com/slipstream-go/slipstream/kafka"
 	"github.com/slipstream-go/slipstream/kafka/kafkatest"
 	"github.com/slipstream-go/slipstream/stream"
@@ -216,7 +217,7 @@ func TestKilledConsumerRestarts(t *testing.T) {
 	const n = 2000
 	b := newBroker(t, kafkatest.WithTopic("in", 3), kafkatest.WithTopic("out", 3),
 		kafkatest.WithClusterOptions(kfake.GroupMinSessionTimeout(time.Second)))
-	ctx := testContext(t, 120*time.Second)
+	ctx := testkit.Context(t, 120*time.Second)
 	group := uniqueName("killed")
 	produceN(t, ctx, newTopic[string, string](t, "in", testConf(b.Addr())), n, func(i int) string { return fmt.Sprint(i) })
 	want := map[string]bool{}
@@ -234,7 +235,7 @@ func TestKilledConsumerRestarts(t *testing.T) {
 	session := childSession + "=2000"
 	first := startChild(t, b.Addr(), group, time.Millisecond, session)
 	first.line(t, ctx) // started
-	eventually(t, 60*time.Second, "the first process made too few outputs", func() bool { return outputs() >= n/4 })
+	testkit.Eventually(t, 60*time.Second, "the first process made too few outputs", func() bool { return outputs() >= n/4 })
 	if err := first.cmd.Process.Kill(); err != nil { // SIGKILL, mid-processing
 		t.Fatal(err)
 	}
@@ -248,7 +249,7 @@ func TestKilledConsumerRestarts(t *testing.T) {
 
 	second := startChild(t, b.Addr(), group, 0, session)
 	second.line(t, ctx)
-	eventually(t, 60*time.Second, "the restarted process did not commit every input", func() bool {
+	testkit.Eventually(t, 60*time.Second, "the restarted process did not commit every input", func() bool {
 		c := committed(b, group, "in")
 		for _, p := range b.Cluster().PartitionInfos("in") {
 			if c[p.Partition] != p.HighWatermark {
@@ -266,7 +267,7 @@ func TestKilledConsumerRestarts(t *testing.T) {
 // partitions and, together, process every message.
 func TestTwoProcessesShareAGroup(t *testing.T) {
 	const n = 1000
-	ctx := testContext(t, 120*time.Second)
+	ctx := testkit.Context(t, 120*time.Second)
 	addr := startBrokerCommand(t, ctx, "-topic", "in:4", "-topic", "out:4")
 	group := uniqueName("shared")
 
@@ -353,7 +354,7 @@ func waitForMembers(t *testing.T, ctx context.Context, addr, group string, membe
 		t.Fatal(err)
 	}
 	defer admin.Close()
-	eventually(t, 30*time.Second, fmt.Sprintf("group %s never had %d members with partitions", group, members), func() bool {
+	testkit.Eventually(t, 30*time.Second, fmt.Sprintf("group %s never had %d members with partitions", group, members), func() bool {
 		res, err := admin.DescribeConsumerGroups(ctx, []string{group})
 		if err != nil || len(res.ConsumerGroupDescriptions) != 1 {
 			return false

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slipstream-go/slipstream/internal/testkit"
 	"github.com/slipstream-go/slipstream/kafka"
 	"github.com/slipstream-go/slipstream/kafka/kafkatest"
 	"github.com/slipstream-go/slipstream/stream"
@@ -21,7 +22,7 @@ func TestRebalanceCommitsBeforeRevoking(t *testing.T) {
 		t.Run(strategy, func(t *testing.T) {
 			const n = 200
 			b := newBroker(t, kafkatest.WithTopic("in", 4))
-			ctx := testContext(t, 60*time.Second)
+			ctx := testkit.Context(t, 60*time.Second)
 			conf := testConf(b.Addr(), "partition.assignment.strategy", strategy, "auto.commit.interval.ms", 600000)
 			group := conf["group.id"].(string)
 			producer := newTopic[string, string](t, "in", testConf(b.Addr()))
@@ -60,18 +61,18 @@ func TestRebalanceCommitsBeforeRevoking(t *testing.T) {
 			}
 
 			start(0)
-			eventually(t, 20*time.Second, "the first consumer did not handle every message", func() bool { return total() == n })
+			testkit.Eventually(t, 20*time.Second, "the first consumer did not handle every message", func() bool { return total() == n })
 			start(1)
 			if _, err := b.Cluster().WaitGroupStable(ctx, group, 2); err != nil {
 				t.Fatal(err)
 			}
 			// Both members hold partitions: new messages reach both.
-			eventually(t, 20*time.Second, "the second consumer was not given partitions", func() bool {
+			testkit.Eventually(t, 20*time.Second, "the second consumer was not given partitions", func() bool {
 				info := b.Cluster().GroupInfo(group)
 				return info != nil && len(info.Members) == 2 && info.Members[0].NumAssigned() > 0 && info.Members[1].NumAssigned() > 0
 			})
 			produceN(t, ctx, producer, n, func(i int) string { return fmt.Sprint(n + i) })
-			eventually(t, 20*time.Second, "not every message was handled", func() bool { return total() == 2*n })
+			testkit.Eventually(t, 20*time.Second, "not every message was handled", func() bool { return total() == 2*n })
 			stop()
 			for range 2 {
 				if err := <-errc; err != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slipstream-go/slipstream/internal/testkit"
 	"github.com/slipstream-go/slipstream/kafka"
 	"github.com/slipstream-go/slipstream/kafka/kafkatest"
 	"github.com/slipstream-go/slipstream/stream"
@@ -21,7 +22,7 @@ func saslConf(addr, user, pass string) kafka.ConfigMap {
 
 func TestSASLPlain(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("secret", 1), kafkatest.WithSASLPlain("alice", "right"))
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 
 	t.Run("RightPassword", func(t *testing.T) {
 		topic := newTopic[string, string](t, "secret", saslConf(b.Addr(), "alice", "right"))

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slipstream-go/slipstream/internal/testkit"
 	"github.com/slipstream-go/slipstream/kafka"
 	"github.com/slipstream-go/slipstream/kafka/kafkatest"
 	"github.com/slipstream-go/slipstream/stream"
@@ -64,7 +65,7 @@ func firstByPartition(t testing.TB, r *reader[string, string], n int) map[int32]
 
 func TestStartOffsets(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("one", 1), kafkatest.WithTopic("two", 2))
-	ctx := testContext(t, 90*time.Second)
+	ctx := testkit.Context(t, 90*time.Second)
 	producer := newTopic[string, string](t, "one", testConf(b.Addr()))
 	produceN(t, ctx, producer, 10, func(int) string { return "k" })
 	producer2 := newTopic[string, string](t, "two", testConf(b.Addr()))
@@ -171,7 +172,7 @@ func sendUntilRead(t testing.TB, ctx context.Context, p *kafka.Topic[string, str
 
 func TestSeek(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("one", 1), kafkatest.WithTopic("two", 2))
-	ctx := testContext(t, 90*time.Second)
+	ctx := testkit.Context(t, 90*time.Second)
 	producer := newTopic[string, string](t, "one", testConf(b.Addr()))
 	produceN(t, ctx, producer, 10, func(int) string { return "k" })
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/slipstream-go/slipstream/codec"
+	"github.com/slipstream-go/slipstream/internal/testkit"
 	"github.com/slipstream-go/slipstream/kafka"
 	"github.com/slipstream-go/slipstream/kafka/kafkatest"
 	"github.com/slipstream-go/slipstream/sink"
@@ -50,7 +51,7 @@ func collect[K, V any](t testing.TB, ctx context.Context, topic *kafka.Topic[K, 
 
 func TestRoundTrip(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("emoji", 1))
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 	topic := newTopic[string, string](t, "emoji", testConf(b.Addr()))
 
 	ts := time.Date(2024, 5, 6, 7, 8, 9, 123_000_000, time.UTC)
@@ -102,7 +103,7 @@ type order struct {
 
 func TestCodecs(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("orders", 1))
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 	topic := newTopic[int64, order](t, "orders", testConf(b.Addr()),
 		kafka.WithKeyCodec(codec.Int[int64]()), kafka.WithValueCodec(codec.JSON[order]()))
 	want := []kafka.Message[int64, order]{
@@ -139,7 +140,7 @@ func TestCodecs(t *testing.T) {
 func TestPerPartitionOrder(t *testing.T) {
 	const parts, keys, perKey = 3, 12, 40
 	b := newBroker(t, kafkatest.WithTopic("seq", parts))
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 	topic := newTopic[string, string](t, "seq", testConf(b.Addr(), "linger.ms", 5))
 
 	// Send asynchronously, as an app does, so that batches interleave.
@@ -199,7 +200,7 @@ func containsAll(s string, subs ...string) bool {
 
 func TestMessagesCommitsWhatTheLoopHandled(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("emoji", 1))
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 	conf := testConf(b.Addr())
 	topic := newTopic[string, string](t, "emoji", conf)
 	for _, v := range []string{"🏆", "📞", "🐟", "👌"} {
@@ -253,7 +254,7 @@ func TestMessagesCommitsWhatTheLoopHandled(t *testing.T) {
 
 func TestMessagesYieldsReadErrors(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("secret", 1), kafkatest.WithSASLPlain("alice", "right"))
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 	topic := newTopic[string, string](t, "secret", saslConf(b.Addr(), "alice", "wrong"))
 	var errs []error
 	for _, err := range topic.Messages(ctx) {
@@ -268,7 +269,7 @@ func TestMessagesYieldsReadErrors(t *testing.T) {
 // the topic) leaves the other app's consumer reading.
 func TestOneTopicServesTwoApps(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("shared", 1))
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 	topic := newTopic[string, string](t, "shared", testConf(b.Addr()))
 
 	got := make(chan string, 10)
@@ -318,7 +319,7 @@ func TestOneTopicServesTwoApps(t *testing.T) {
 // reported delivered is in the topic.
 func TestSendAsyncUnderASteadyFlow(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("steady", 3))
-	ctx := testContext(t, 60*time.Second)
+	ctx := testkit.Context(t, 60*time.Second)
 	topic := newTopic[string, string](t, "steady", testConf(b.Addr()))
 
 	var (

@@ -1,0 +1,70 @@
+// Package testkit holds the helpers that the tests of several packages
+// share: a context bound to a test, polling for a condition, and the check
+// that a paused consumer keeps its place in its group.
+package testkit
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/slipstream-go/slipstream/kafka/kafkatest"
+)
+
+// Context returns a context that ends with the test or after d.
+func Context(t testing.TB, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// Eventually polls cond every 20 ms until it holds, or fails the test after
+// d, saying what did not happen.
+func Eventually(t testing.TB, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v: %s", d, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// HoldPaused checks an app whose Kafka source is paused, the only member of
+// consumer group on b: once handled (the count of messages the app has
+// handled) comes to rest, it calls more (which typically produces more
+// messages), waits for hold, and fails the test if the app handled anything
+// meanwhile, if the group changed members or generation, or if the app
+// ended (its Run's error arrives on ended). A hold longer than
+// max.poll.interval.ms checks that pausing keeps the consumer polling.
+func HoldPaused(t testing.TB, b *kafkatest.Broker, group string, hold time.Duration, handled func() int, more func(), ended <-chan error) {
+	t.Helper()
+	before := b.Cluster().GroupInfo(group)
+	if before == nil || len(before.Members) != 1 {
+		t.Fatalf("group before the pause: %+v", before)
+	}
+	// Items already past the source may finish; then nothing moves.
+	Eventually(t, 5*time.Second, "the stream did not come to rest", func() bool {
+		n := handled()
+		time.Sleep(200 * time.Millisecond)
+		return handled() == n
+	})
+	atRest := handled()
+	more()
+
+	timer := time.NewTimer(hold)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case err := <-ended:
+		t.Fatalf("the app ended during the pause: %v", err)
+	}
+	if n := handled(); n != atRest {
+		t.Fatalf("handled %d messages during the pause (%d when it came to rest)", n, atRest)
+	}
+	after := b.Cluster().GroupInfo(group)
+	if after == nil || len(after.Members) != 1 || after.Members[0].MemberID != before.Members[0].MemberID || after.Epoch != before.Epoch {
+		t.Fatalf("the group changed during the pause: before %+v, after %+v", before, after)
+	}
+}
