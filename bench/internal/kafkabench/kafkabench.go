@@ -656,13 +656,19 @@ func prepareConsumeSlipstream(b *kafkatest.Broker, n int) (*run, error) {
 			}
 			return app.Run(ctx)
 		},
-		check: func() error {
-			if seen < n {
-				return fmt.Errorf("kafkabench: handled %d messages of %d bytes, want %d", seen, ValueSize, n)
-			}
-			return nil
-		},
+		check: saw(&seen, n),
 	}, nil
+}
+
+// saw returns the check of a consume run: it saw n messages of ValueSize
+// bytes, counted in *seen.
+func saw(seen *int, n int) func() error {
+	return func() error {
+		if *seen < n {
+			return fmt.Errorf("kafkabench: read %d messages of %d bytes, want %d", *seen, ValueSize, n)
+		}
+		return nil
+	}
 }
 
 // prepareConsumeConfluent is the raw loop: the run makes a consumer with
@@ -715,12 +721,7 @@ func prepareConsumeConfluent(b *kafkatest.Broker, n int) (*run, error) {
 			}
 			return errors.Join(ctx.Err(), c.Close())
 		},
-		check: func() error {
-			if seen < n {
-				return fmt.Errorf("kafkabench: read %d messages of %d bytes, want %d", seen, ValueSize, n)
-			}
-			return nil
-		},
+		check: saw(&seen, n),
 	}, nil
 }
 
