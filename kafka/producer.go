@@ -17,7 +17,8 @@ import (
 // producer on first use, and returns; done runs once the broker has
 // acknowledged the message (nil) or the producer has given up on it (an
 // error naming the topic), from the goroutine that reads the producer's
-// delivery reports. It implements [stream.AsyncSink]: in an app, an input
+// delivery reports (or from a SendAsync whose message librdkafka refused,
+// if that message was the last one its epoch waited for). It implements [stream.AsyncSink]: in an app, an input
 // message's offset is committed only once done has reported every output
 // derived from it as delivered.
 //
@@ -146,8 +147,8 @@ type producer struct {
 func newProducer(topic string, conf ConfigMap, logger *slog.Logger) (*producer, error) {
 	logs := startLogs(logger, "producer")
 	p, err := ckafka.NewProducer(clientConfig(conf, scopeProducer, ckafka.ConfigMap{
-		// Delivery reports carry only the message's done function and
-		// error back: copying keys and values back into Go would double the
+		// Delivery reports carry only the error back (and a Send's
+		// Opaque): copying keys and values back into Go would double the
 		// allocations of a send.
 		"go.delivery.report.fields": "none",
 		// The defaults allocate channels of a million entries per producer.
