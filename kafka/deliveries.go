@@ -35,8 +35,11 @@ const (
 //
 // The counts become equal whenever sending pauses for longer than a round
 // trip to the broker. Under a steady flow they may never do so; an epoch that
-// grows older than maxAge or larger than maxMessages therefore holds its
-// senders back (see add) until its reports are in.
+// grows older than maxAge or larger than maxMessages therefore takes no more
+// messages (see add): until it ends, messages are sent with their done
+// function as their Opaque, as confluent-kafka-go intends, and each has its
+// own report. The epoch then ends within a round trip, without holding any
+// sender back, and counting resumes.
 type deliveries struct {
 	// sent is written by senders, reported mostly by the goroutine that
 	// reads delivery reports: apart, so that the two do not share a cache
@@ -50,26 +53,27 @@ type deliveries struct {
 	maxAge      time.Duration
 	maxMessages int
 
-	mu       sync.Mutex
-	pending  []func(error) // done functions of the epoch; nil for withdrawn
-	since    time.Time     // when the epoch's first message was sent
-	full     bool          // the epoch has reached a limit
-	failed   error         // the first delivery error of the epoch
-	released chan struct{} // closed when the epoch ends
+	mu      sync.Mutex
+	pending []func(error) // done functions of the epoch; nil for withdrawn
+	since   time.Time     // when the epoch's first message was sent
+	full    bool          // the epoch has reached a limit: it takes no more
+	failed  error         // the first delivery error of the epoch
 }
 
 func newDeliveries(maxAge time.Duration, maxMessages int) *deliveries {
-	return &deliveries{maxAge: maxAge, maxMessages: maxMessages, released: make(chan struct{})}
+	return &deliveries{maxAge: maxAge, maxMessages: maxMessages}
 }
 
 // add counts in a message about to be handed to librdkafka and returns its
 // slot, for withdraw; done is called once the message's epoch ends. When
-// the epoch has reached a limit, add also returns a channel that is closed
-// when the epoch ends: the sender waits for it, once the message is handed
-// over, before sending more.
-func (d *deliveries) add(done func(error)) (slot int, over <-chan struct{}) {
+// the epoch has reached a limit, add counts nothing and returns false: the
+// message must then carry done as its Opaque.
+func (d *deliveries) add(done func(error)) (slot int, ok bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.full {
+		return 0, false
+	}
 	n := len(d.pending) + 1
 	if n == 1 {
 		d.since = time.Now()
@@ -81,10 +85,7 @@ func (d *deliveries) add(done func(error)) (slot int, over <-chan struct{}) {
 	if n >= d.maxMessages || n%16 == 0 && time.Since(d.since) >= d.maxAge {
 		d.full = true
 	}
-	if d.full {
-		over = d.released
-	}
-	return n - 1, over
+	return n - 1, true
 }
 
 // withdraw counts out the message of slot, which librdkafka did not take:
@@ -142,8 +143,6 @@ func (d *deliveries) abandon(err error) {
 func (d *deliveries) end(err error) {
 	pending := d.pending
 	d.pending, d.failed, d.full = nil, nil, false
-	close(d.released)
-	d.released = make(chan struct{})
 	d.mu.Unlock()
 	for _, done := range pending {
 		if done != nil {

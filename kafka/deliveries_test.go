@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/slipstream-go/slipstream/internal/testkit"
 )
 
 // record returns a done function that stores its error in *got and counts
@@ -19,8 +21,8 @@ func TestDeliveriesEndAnEpochOnceEveryMessageIsReported(t *testing.T) {
 	var errs [3]error
 	var calls [3]int
 	for i := range errs {
-		if _, over := d.add(record(&errs[i], &calls[i])); over != nil {
-			t.Fatalf("add %d: over its limits", i)
+		if _, ok := d.add(record(&errs[i], &calls[i])); !ok {
+			t.Fatalf("add %d: not counted", i)
 		}
 	}
 	d.report(nil)
@@ -87,42 +89,40 @@ func TestDeliveriesWithdrawnMessageIsNotReported(t *testing.T) {
 	}
 }
 
-func TestDeliveriesHoldSendersBackOnceAnEpochIsFull(t *testing.T) {
+func TestDeliveriesFullEpochTakesNoMoreUntilItEnds(t *testing.T) {
 	d := newDeliveries(time.Hour, 3)
-	for i := range 2 {
-		if _, over := d.add(func(error) {}); over != nil {
-			t.Fatalf("add %d: over limits below maxMessages", i)
+	var calls int
+	for i := range 3 {
+		if _, ok := d.add(func(error) { calls++ }); !ok {
+			t.Fatalf("add %d: not counted below maxMessages", i)
 		}
 	}
-	_, over := d.add(func(error) {})
-	if over == nil {
-		t.Fatal("add at maxMessages: no wait")
+	if _, ok := d.add(func(error) { t.Error("a message the epoch did not take was reported with it") }); ok {
+		t.Fatal("add beyond maxMessages: counted")
 	}
-	if _, again := d.add(func(error) {}); again != over {
-		t.Fatal("add after a full epoch: does not wait for the same epoch")
-	}
-	for range 4 {
-		select {
-		case <-over:
+	for range 3 {
+		if calls != 0 {
 			t.Fatal("epoch ended before its reports were in")
-		default:
 		}
 		d.report(nil)
 	}
-	<-over // ended: closed
-	if _, over := d.add(func(error) {}); over != nil {
+	if calls != 3 {
+		t.Fatalf("%d done calls at the end of the epoch, want 3", calls)
+	}
+	if _, ok := d.add(func(error) {}); !ok {
 		t.Fatal("the next epoch starts full")
 	}
 }
 
-func TestDeliveriesHoldSendersBackOnceAnEpochIsOld(t *testing.T) {
+func TestDeliveriesOldEpochTakesNoMore(t *testing.T) {
 	d := newDeliveries(time.Nanosecond, 1<<30)
-	var over <-chan struct{}
-	for i := 0; over == nil; i++ {
+	for i := 0; ; i++ {
 		if i > 16 {
-			t.Fatal("16 adds to an old epoch did not make senders wait")
+			t.Fatal("an old epoch still counts messages after 16 adds")
 		}
-		_, over = d.add(func(error) {})
+		if _, ok := d.add(func(error) {}); !ok {
+			return
+		}
 	}
 }
 
@@ -139,45 +139,52 @@ func TestDeliveriesAbandonFailsWhatIsPending(t *testing.T) {
 }
 
 // TestDeliveriesConcurrent sends and reports from several goroutines at
-// once, as senders and the report reader do: every done is called once,
-// and never before its own report could have come in.
+// once, as senders and the report reader do, with epochs that fill up: every
+// done is called once, and a counted one never before its own report could
+// have come in.
 func TestDeliveriesConcurrent(t *testing.T) {
 	const senders, each = 4, 5000
 	d := newDeliveries(time.Millisecond, 64)
 	var called, reportedSoFar atomic.Int64
 	var early atomic.Bool
-	reports := make(chan struct{}, senders*each)
+	// A report carries the done function of a message add did not count,
+	// as librdkafka's would carry its Opaque; nil for a counted message.
+	reports := make(chan func(error), senders*each)
 	var wg sync.WaitGroup
 	for range senders {
 		wg.Go(func() {
 			for range each {
 				sentSoFar := d.sent.Load() + 1
-				_, over := d.add(func(error) {
-					// The epoch ends only once every message sent
+				done := func(error) { called.Add(1) }
+				_, counted := d.add(func(err error) {
+					// The epoch ends only once every message counted
 					// before this one has a report.
 					if reportedSoFar.Load() < sentSoFar {
 						early.Store(true)
 					}
-					called.Add(1)
+					done(err)
 				})
-				reports <- struct{}{}
-				if over != nil {
-					<-over
+				if counted {
+					reports <- nil
+				} else {
+					reports <- done
 				}
 			}
 		})
 	}
-	done := make(chan struct{})
 	go func() {
-		defer close(done)
 		for range senders * each {
-			<-reports
+			done := <-reports
+			if done != nil {
+				done(nil)
+				continue
+			}
 			reportedSoFar.Add(1)
 			d.report(nil)
 		}
 	}()
 	wg.Wait()
-	<-done
+	testkit.Eventually(t, 10*time.Second, "not every done was called", func() bool { return called.Load() == senders*each })
 	if n := called.Load(); n != senders*each {
 		t.Errorf("%d done calls, want %d", n, senders*each)
 	}

@@ -174,27 +174,20 @@ func newProducer(topic string, conf ConfigMap, logger *slog.Logger) (*producer, 
 	return pr, nil
 }
 
-// send enqueues m, which has no Opaque, counting it in p.deliveries, which
-// calls done once m's epoch ends.
+// send enqueues m, counting it in p.deliveries, which calls done once m's
+// epoch ends; or, while the epoch takes no more messages, with done as its
+// Opaque.
 func (p *producer) send(ctx context.Context, m *ckafka.Message, done func(error)) error {
-	slot, over := p.deliveries.add(done)
+	slot, counted := p.deliveries.add(done)
+	if !counted {
+		m.Opaque = done
+		return p.produce(ctx, m)
+	}
 	if err := p.produce(ctx, m); err != nil {
 		p.deliveries.withdraw(slot)
 		return err
 	}
-	if over == nil {
-		return nil
-	}
-	select {
-	case <-over:
-		return nil
-	case <-p.done:
-		return nil // the reports have ended: done has been called
-	case <-ctx.Done():
-		// m was taken: done will be called, so this is no error of
-		// SendAsync's. The next send, or the app, sees ctx.
-		return nil
-	}
+	return nil
 }
 
 // produce enqueues m, waiting for room in the producer's queue.
