@@ -7,7 +7,7 @@ import (
 )
 
 // The default limits of a delivery epoch: once its oldest message is this
-// old, or it holds this many messages, senders wait until it ends.
+// old, or it holds this many messages, it takes no more until it ends.
 const (
 	epochMaxAge      = 500 * time.Millisecond
 	epochMaxMessages = 200_000
