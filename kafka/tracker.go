@@ -14,12 +14,18 @@ import (
 //
 // A partition gets a new tracker each time it is assigned or sought; the
 // old one goes stale, and what is accepted through it no longer counts.
+//
+// The waiting messages are kept in a ring that keeps its size (the most
+// that waited at once), so that a partition whose messages are accepted as
+// fast as they come allocates nothing per message.
 type tracker struct {
 	partition int32
 
 	mu     sync.Mutex
-	slots  []slot // slots[i] is the message with sequence number first+i
-	first  uint64
+	ring   []slot // the waiting messages, oldest at ring[head], wrapping
+	head   int
+	n      int         // how many messages wait
+	first  uint64      // the sequence number of the oldest waiting message
 	commit int64       // offset to commit; -1 until a message is accepted
 	dirty  bool        // commit changed since it was last taken
 	stale  atomic.Bool // read without mu on the hot path
@@ -35,40 +41,54 @@ func newTracker(partition int32) *tracker {
 	return &tracker{partition: partition, commit: -1}
 }
 
+// at returns the slot of the i-th waiting message.
+func (t *tracker) at(i int) *slot {
+	return &t.ring[(t.head+i)%len(t.ring)]
+}
+
 // push records that the message at offset was written, and returns its
 // sequence number.
 func (t *tracker) push(offset int64) uint64 {
 	t.mu.Lock()
-	seq := t.first + uint64(len(t.slots))
-	t.slots = append(t.slots, slot{offset: offset})
-	t.mu.Unlock()
-	return seq
+	defer t.mu.Unlock()
+	if t.n == len(t.ring) {
+		t.grow()
+	}
+	*t.at(t.n) = slot{offset: offset}
+	t.n++
+	return t.first + uint64(t.n-1)
+}
+
+// grow doubles the ring, moving the waiting messages to its start.
+func (t *tracker) grow() {
+	ring := make([]slot, max(16, 2*len(t.ring)))
+	for i := range t.n {
+		ring[i] = *t.at(i)
+	}
+	t.ring, t.head = ring, 0
 }
 
 // accept records that every output of message seq has been accepted.
 func (t *tracker) accept(seq uint64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	i := seq - t.first
-	if seq < t.first || i >= uint64(len(t.slots)) {
+	if seq < t.first || seq-t.first >= uint64(t.n) {
 		return // from before a reset
 	}
-	t.slots[i].accepted = true
-	n := 0
-	for n < len(t.slots) && t.slots[n].accepted {
-		n++
+	t.at(int(seq - t.first)).accepted = true
+	done := 0
+	for done < t.n && t.at(done).accepted {
+		done++
 	}
-	if n == 0 {
+	if done == 0 {
 		return
 	}
-	t.commit = t.slots[n-1].offset + 1
+	t.commit = t.at(done-1).offset + 1
 	t.dirty = true
-	t.moved += uint64(n)
-	t.first += uint64(n)
-	t.slots = t.slots[n:]
-	if len(t.slots) == 0 {
-		t.slots = t.slots[:0:0] // let the array go
-	}
+	t.moved += uint64(done)
+	t.first += uint64(done)
+	t.head = (t.head + done) % len(t.ring)
+	t.n -= done
 }
 
 // acceptFunc returns a function that accepts message seq.
@@ -111,5 +131,5 @@ func (t *tracker) inFlight() (waiting int, moved uint64) {
 	if t.stale.Load() {
 		return 0, t.moved
 	}
-	return len(t.slots), t.moved
+	return t.n, t.moved
 }
