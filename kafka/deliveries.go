@@ -55,6 +55,7 @@ type deliveries struct {
 
 	mu      sync.Mutex
 	pending []func(error) // done functions of the epoch; nil for withdrawn
+	spare   []func(error) // an ended epoch's array, emptied, for the next
 	since   time.Time     // when the epoch's first message was sent
 	full    bool          // the epoch has reached a limit: it takes no more
 	failed  error         // the first delivery error of the epoch
@@ -142,11 +143,16 @@ func (d *deliveries) abandon(err error) {
 // functions of the epoch with err.
 func (d *deliveries) end(err error) {
 	pending := d.pending
-	d.pending, d.failed, d.full = nil, nil, false
+	d.pending, d.spare = d.spare, nil
+	d.failed, d.full = nil, false
 	d.mu.Unlock()
 	for _, done := range pending {
 		if done != nil {
 			done(err)
 		}
 	}
+	clear(pending)
+	d.mu.Lock()
+	d.spare = pending[:0]
+	d.mu.Unlock()
 }
