@@ -30,9 +30,12 @@ func Slice[T any](s []T) SliceSource[T] { return SliceSource[T]{s} }
 // Values returns a source of its arguments, in order.
 func Values[T any](vs ...T) SliceSource[T] { return SliceSource[T]{vs} }
 
-// Feed writes every item, in chunks.
+// Feed writes every item, until ctx is done.
 func (s SliceSource[T]) Feed(ctx context.Context, w *stream.Writer[T]) error {
 	for _, v := range s.items {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if err := w.Add(ctx, v); err != nil {
 			return err
 		}
@@ -104,6 +107,9 @@ func (s ChanSource[T]) Feed(ctx context.Context, w *stream.Writer[T]) error {
 		}
 		if err := w.Add(ctx, v); err != nil {
 			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return w.Flush(ctx) // which says so, after what was added
 		}
 	}
 }

@@ -66,12 +66,14 @@
 //
 // # Performance
 //
-// Items cross goroutines in small chunks, filled with what is ready and never
+// A source's Feed runs in the goroutine of the handler that reads it, and
+// each item it writes goes through [Map], [Filter], [FlatMap], [Scan],
+// [Pairwise], [Take] and the handler as function calls, with no channel in
+// between. [Merge], [Tee], [Batch], [MapConcurrent] and [Async] hand items to
+// other goroutines, in small chunks filled with what is ready and never
 // waiting to fill, so a busy pipeline pays for a channel operation per chunk
-// while a lone item still goes straight through. [Map], [Filter], [FlatMap],
-// [Scan], [Pairwise] and [Take] run in the goroutine of whatever reads them, as
-// function calls; sources, [Merge], [Tee], [Batch], [MapConcurrent] and
-// [Async] hand items to other goroutines. The benchmarks in the repository's
+// while a lone item still goes straight through. [Async] after a source lets
+// the source read ahead of a slow handler. The benchmarks in the repository's
 // bench module compare this with hand-written channel pipelines.
 //
 // # Writing a source

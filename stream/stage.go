@@ -5,8 +5,9 @@ import "github.com/slipstream-go/slipstream/internal/ack"
 // A pusher takes a node's items one at a time, in the goroutine that drives
 // the node. Stateless steps (Map, Filter, FlatMap, Scan, ...) wrap the pusher
 // of the step after them, so a chain of them runs as plain function calls in
-// one goroutine; only sources, Merge, Tee, Batch and MapConcurrent hand items
-// to another goroutine, through an edge.
+// one goroutine, the source's Feed included (see Writer); only Merge, Tee,
+// Batch, MapConcurrent and Async hand items to another goroutine, through an
+// edge.
 type pusher[T any] struct {
 	push  func(v T, t *ack.Token) error
 	idle  func() error // the driving goroutine is about to wait for input; may be nil

@@ -90,6 +90,10 @@ type origin struct {
 // From returns a stream of src's items. Each stream made by From reads src
 // anew when its app runs: two streams from one Kafka topic are two consumers.
 // From of a Stream returns it unchanged.
+//
+// The source's Feed runs in the goroutine that reads the stream, and each
+// item it writes goes through the steps after it as function calls (see
+// [Writer]); [Async] puts a goroutine boundary after it.
 func From[T any](src Source[T]) Stream[T] {
 	if src == nil {
 		panic("stream.From: src is nil")
@@ -105,24 +109,18 @@ func From[T any](src Source[T]) Stream[T] {
 		if s, ok := src.(Subscribable[T]); ok {
 			feed = s.Subscribe()
 			r.onNoStart(func(ctx context.Context) { // let it unsubscribe
-				_ = feed.Feed(ctx, newWriter(newEdge[T](), g, r.done))
+				_ = feed.Feed(ctx, newWriter(r, g, pusher[T]{push: discard[T]}))
 			})
 		}
-		e := newEdge[T]()
-		w := newWriter(e, g, r.done)
+		w := newWriter(r, g, down)
 		ctx := r.feedContext(src, g)
-		r.spawn(func() error {
-			defer close(e.ch)
+		return func() error {
 			err := feed.Feed(ctx, w)
 			if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, errStopped)) {
 				err = nil // asked to stop
 			}
-			if err != nil {
-				return err
-			}
-			return w.out.flush()
-		})
-		return drain(r, e, down)
+			return err
+		}
 	}
 	return Stream[T]{n}
 }
@@ -134,12 +132,7 @@ func (s Stream[T]) Feed(ctx context.Context, w *Writer[T]) error {
 	in := s.take("Feed")
 	r := newRun(ctx, nil)
 	loop := in.wire(r, pusher[T]{
-		push: func(v T, t *ack.Token) error {
-			if w.out.push(v, t) {
-				return w.Flush(ctx)
-			}
-			return nil
-		},
+		push: func(v T, t *ack.Token) error { return w.add(ctx, v, t) },
 		idle: func() error { return w.Flush(ctx) },
 	})
 	if err := r.start(); err != nil {

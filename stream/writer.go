@@ -11,22 +11,36 @@ import (
 // [Writer.Paused] and [Writer.WaitResumed] may be called from any goroutine,
 // such as a Kafka consumer's poller.
 //
-// Every method blocks while the stream is paused (see [Stream.Pause]) or while
-// the stages downstream are busy (backpressure), and returns ctx's error once
-// ctx is done. A source that must keep working while paused, such as a Kafka
-// consumer that has to keep polling, checks [Writer.Paused] and holds its
-// items itself.
+// Each item goes on at once, in the goroutine that writes it: through the
+// steps after the source ([Map], [Filter], ..., the handler and its sinks),
+// as far as the next step that hands items to another goroutine ([Merge],
+// [Tee], [Batch], [Async], [MapConcurrent]). A write returns once that is
+// done, so a slow handler slows its source (backpressure); put [Async]
+// after a source that should keep reading while the handler works.
+//
+// Adding blocks while the stream is paused (see [Stream.Pause]); if ctx is
+// done before the stream resumes, the item is not taken and the error is
+// ctx's. Once ctx is done, [Writer.Flush] (and so [Writer.Write]) returns
+// ctx's error, with every item taken: a source that only writes learns there
+// that it should stop. A
+// source that must keep working while paused, such as a Kafka consumer that
+// has to keep polling, checks [Writer.Paused] and holds its items itself.
+// When a step downstream fails, the app fails with that step's error, and
+// every writing method returns an error from then on: the source should
+// return it.
 type Writer[T any] struct {
-	out   outbox[T]
-	gate  *gate
-	abort <-chan struct{}
+	r    *run
+	gate *gate
+	down pusher[T]
 }
 
-func newWriter[T any](e *edge[T], g *gate, abort <-chan struct{}) *Writer[T] {
-	return &Writer[T]{out: outbox[T]{e: e, done: abort}, gate: g, abort: abort}
+func newWriter[T any](r *run, g *gate, down pusher[T]) *Writer[T] {
+	return &Writer[T]{r: r, gate: g, down: down}
 }
 
-// Write sends v downstream now, together with any items added before it.
+// Write hands v on, as [Writer.Add] does, then calls [Writer.Flush]: for a
+// source that makes one item at a time and then waits for the next. An
+// error from Flush means that v was taken.
 func (w *Writer[T]) Write(ctx context.Context, v T) error {
 	if err := w.Add(ctx, v); err != nil {
 		return err
@@ -34,47 +48,56 @@ func (w *Writer[T]) Write(ctx context.Context, v T) error {
 	return w.Flush(ctx)
 }
 
-// Add adds v to the chunk of items the writer is filling. The chunk is sent
-// when it is full or on [Writer.Flush]: a source that has several items ready
-// at once (a slice, a batch fetched from Kafka) adds them one by one and
-// flushes before it waits for more input, so that items travel in chunks
-// without ever waiting for one to fill.
+// Add hands v on to the steps after the source. A source that has several
+// items ready at once (a slice, a batch fetched from Kafka) adds them one by
+// one, and calls [Writer.Flush] before it waits for more input.
 func (w *Writer[T]) Add(ctx context.Context, v T) error {
 	return w.add(ctx, v, nil)
 }
 
 // AddTracked is [Writer.Add] for an item whose delivery is tracked: accepted
 // runs, once, when every output derived from v has been accepted by its sinks
-// (or v was filtered out). An item whose outputs are never accepted, because
-// the app failed or stopped first, never runs accepted. Kafka sources commit
-// offsets from it.
+// (or v was filtered out), possibly before AddTracked returns. An item whose
+// outputs are never accepted, because the app failed or stopped first, never
+// runs accepted. Kafka sources commit offsets from it.
 func (w *Writer[T]) AddTracked(ctx context.Context, v T, accepted func()) error {
 	return w.add(ctx, v, ack.New(accepted))
 }
 
 func (w *Writer[T]) add(ctx context.Context, v T, t *ack.Token) error {
-	if err := w.gate.wait(ctx, w.abort); err != nil {
+	if err := w.gate.wait(ctx, w.r.done); err != nil {
 		return err
 	}
-	if w.out.push(v, t) {
-		return w.Flush(ctx)
+	if w.r.aborted.Load() {
+		return errAborted
+	}
+	return w.downstream(w.down.push(v, t))
+}
+
+// Flush tells the steps downstream that the source is about to wait for
+// input: the items they hold for another goroutine, in a chunk that is not
+// full yet, go out now rather than wait for more. It returns ctx's error
+// once ctx is done.
+func (w *Writer[T]) Flush(ctx context.Context) error {
+	if w.down.idle != nil {
+		if err := w.downstream(w.down.idle()); err != nil {
+			return err
+		}
+	}
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
 	}
 	return nil
 }
 
-// Flush sends the items added so far, waiting for room downstream.
-func (w *Writer[T]) Flush(ctx context.Context) error {
-	if w.out.cur == nil || len(w.out.cur.items) == 0 {
+// downstream fails the app with err, the error of a step downstream, which
+// names the step, and returns what the source is told instead.
+func (w *Writer[T]) downstream(err error) error {
+	if err == nil {
 		return nil
 	}
-	if err := w.gate.wait(ctx, w.abort); err != nil {
-		return err
-	}
-	stopped, err := w.out.sendUntil(ctx.Done())
-	if stopped {
-		return context.Cause(ctx)
-	}
-	return err
+	w.r.fail(err)
+	return errAborted
 }
 
 // Paused reports whether the stream this writer feeds is paused.
@@ -85,4 +108,7 @@ func (w *Writer[T]) Paused() bool { return w.gate.paused.Load() }
 // source that holds an item while paused waits here, then checks that the
 // item is still wanted (a seek during the pause may have made it stale)
 // before it writes it.
-func (w *Writer[T]) WaitResumed(ctx context.Context) error { return w.gate.wait(ctx, w.abort) }
+func (w *Writer[T]) WaitResumed(ctx context.Context) error { return w.gate.wait(ctx, w.r.done) }
+
+// discard drops an item: the push of a writer whose items go nowhere.
+func discard[T any](T, *ack.Token) error { return nil }
