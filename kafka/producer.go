@@ -38,11 +38,12 @@ func (t *Topic[K, V]) SendAsync(ctx context.Context, m Message[K, V], done func(
 		done(nil)
 		return nil
 	}
-	km, p, err := t.prepare(m)
+	var km ckafka.Message // on the stack: librdkafka copies what it needs
+	p, err := t.prepare(m, &km)
 	if err != nil {
 		return err
 	}
-	return p.send(ctx, km, done)
+	return p.send(ctx, &km, done)
 }
 
 // Send sends m and waits for the broker to acknowledge it, or for ctx to
@@ -53,13 +54,14 @@ func (t *Topic[K, V]) Send(ctx context.Context, m Message[K, V]) error {
 		t.logger.Info("skipped sending message to " + t.name)
 		return nil
 	}
-	km, p, err := t.prepare(m)
+	var km ckafka.Message
+	p, err := t.prepare(m, &km)
 	if err != nil {
 		return err
 	}
 	ch := make(chan error, 1)
 	km.Opaque = func(err error) { ch <- err }
-	if err := p.produce(ctx, km); err != nil {
+	if err := p.produce(ctx, &km); err != nil {
 		return err
 	}
 	select {
@@ -78,40 +80,39 @@ func (t *Topic[K, V]) Produce(ctx context.Context, key K, value V, headers ...He
 	return t.Send(ctx, Message[K, V]{Key: key, Value: value, Headers: headers})
 }
 
-// encode turns m into a librdkafka message for the topic. An empty key is
-// sent as no key, so that the partitioner spreads keyless messages.
-func (t *Topic[K, V]) encode(m Message[K, V]) (*ckafka.Message, error) {
+// encode turns m into km, a librdkafka message for the topic. An empty key
+// is sent as no key, so that the partitioner spreads keyless messages. km is
+// the caller's, so that it can live on the caller's stack: a message made
+// on the heap for each send would cost the garbage collector more than the
+// rest of the send.
+func (t *Topic[K, V]) encode(m Message[K, V], km *ckafka.Message) error {
 	k, err := t.keyCodec.Encode(m.Key)
 	if err != nil {
-		return nil, fmt.Errorf("kafka: topic %s: encoding key with codec %s: %w", t.name, codec.Name(t.keyCodec), err)
+		return fmt.Errorf("kafka: topic %s: encoding key with codec %s: %w", t.name, codec.Name(t.keyCodec), err)
 	}
 	if len(k) == 0 {
 		k = nil
 	}
 	v, err := t.valCodec.Encode(m.Value)
 	if err != nil {
-		return nil, fmt.Errorf("kafka: topic %s: encoding value with codec %s: %w", t.name, codec.Name(t.valCodec), err)
+		return fmt.Errorf("kafka: topic %s: encoding value with codec %s: %w", t.name, codec.Name(t.valCodec), err)
 	}
-	return &ckafka.Message{
+	*km = ckafka.Message{
 		TopicPartition: ckafka.TopicPartition{Topic: &t.name, Partition: ckafka.PartitionAny},
 		Key:            k,
 		Value:          v,
 		Headers:        m.Headers,
 		Timestamp:      m.Timestamp,
-	}, nil
+	}
+	return nil
 }
 
-// prepare encodes m and returns it with the topic's producer.
-func (t *Topic[K, V]) prepare(m Message[K, V]) (*ckafka.Message, *producer, error) {
-	km, err := t.encode(m)
-	if err != nil {
-		return nil, nil, err
+// prepare encodes m into km and returns the topic's producer.
+func (t *Topic[K, V]) prepare(m Message[K, V], km *ckafka.Message) (*producer, error) {
+	if err := t.encode(m, km); err != nil {
+		return nil, err
 	}
-	p, err := t.producer()
-	if err != nil {
-		return nil, nil, err
-	}
-	return km, p, nil
+	return t.producer()
 }
 
 // producer returns the topic's producer, making it on first use.
