@@ -71,8 +71,8 @@ func newDeliveries(maxAge time.Duration, maxMessages int) *deliveries {
 // message must then carry done as its Opaque.
 func (d *deliveries) add(done func(error)) (slot int, ok bool) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	if d.full {
+		d.mu.Unlock()
 		return 0, false
 	}
 	n := len(d.pending) + 1
@@ -86,6 +86,7 @@ func (d *deliveries) add(done func(error)) (slot int, ok bool) {
 	if n >= d.maxMessages || n%16 == 0 && time.Since(d.since) >= d.maxAge {
 		d.full = true
 	}
+	d.mu.Unlock()
 	return n - 1, true
 }
 

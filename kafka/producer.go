@@ -117,16 +117,20 @@ func (t *Topic[K, V]) prepare(m Message[K, V], km *ckafka.Message) (*producer, e
 
 // producer returns the topic's producer, making it on first use.
 func (t *Topic[K, V]) producer() (*producer, error) {
+	if p := t.prod.Load(); p != nil {
+		return p, nil
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.prod == nil {
-		p, err := newProducer(t.name, t.conf, t.logger)
-		if err != nil {
-			return nil, err
-		}
-		t.prod = p
+	if p := t.prod.Load(); p != nil {
+		return p, nil
 	}
-	return t.prod, nil
+	p, err := newProducer(t.name, t.conf, t.logger)
+	if err != nil {
+		return nil, err
+	}
+	t.prod.Store(p)
+	return p, nil
 }
 
 // A producer is one librdkafka producer and the goroutine that reads its

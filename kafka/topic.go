@@ -42,10 +42,10 @@ type Topic[K, V any] struct {
 	skipped atomic.Int64
 
 	mu        sync.Mutex
-	prod      *producer         // made by the first send
-	dlq       *producer         // made by the first dead letter
-	consumers []*consumer[K, V] // running, or stopped and waiting for Close
-	changed   chan struct{}     // closed and replaced when a consumer starts or its assignment changes
+	prod      atomic.Pointer[producer] // made by the first send; set and cleared under mu
+	dlq       *producer                // made by the first dead letter
+	consumers []*consumer[K, V]        // running, or stopped and waiting for Close
+	changed   chan struct{}            // closed and replaced when a consumer starts or its assignment changes
 }
 
 // An Option configures a [Topic] made by [NewTopic].
@@ -230,8 +230,8 @@ func (t *Topic[K, V]) Close(ctx context.Context) error {
 		defer cancel()
 	}
 	t.mu.Lock()
-	prod, dlq := t.prod, t.dlq
-	t.prod, t.dlq = nil, nil
+	prod, dlq := t.prod.Swap(nil), t.dlq
+	t.dlq = nil
 	consumers, reading := finished(t.consumers)
 	t.consumers = reading
 	t.mu.Unlock()
