@@ -11,6 +11,7 @@ import (
 // TestMain removes what the benchmarks made for the whole process: the
 // Cache's pre-filled database and the Kafka broker.
 func TestMain(m *testing.M) {
+	kafkabench.ServeBrokerIfChild()
 	code := m.Run()
 	kvbench.Cleanup()
 	kafkabench.Cleanup()

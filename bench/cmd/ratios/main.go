@@ -225,6 +225,7 @@ func perSecRatio(a, b string) func(round) float64 {
 func atLeast(min float64) func(float64) bool { return func(v float64) bool { return v >= min } }
 
 func main() {
+	kafkabench.ServeBrokerIfChild()
 	testing.Init()
 	suiteFlag := flag.String("suite", "all", "which benchmarks: pipeline, kv, kafka or all")
 	rounds := flag.Int("rounds", 5, "rounds of every benchmark; figures are the medians")

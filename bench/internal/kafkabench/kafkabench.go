@@ -1,6 +1,7 @@
 // Package kafkabench holds the bodies of the benchmarks that compare
 // slipstream's Kafka Topic with raw confluent-kafka-go clients, on one
-// in-process broker (package kafka/kafkatest) started once per process.
+// broker (package kafka/kafkatest) started once per process: in the
+// process, or in a child process (see EnvBroker).
 // The Benchmark functions of the bench module and the cmd/ratios program
 // both run these, so the figures they print come from the same code.
 //
@@ -18,13 +19,14 @@
 //     passes them on to a Topic sink, in an app: the way a slipstream
 //     program sends in bulk, each message handed to the producer without
 //     waiting (the Topic is an AsyncSink), with backpressure, the app
-//     ending once every delivery report is in. Against a Producer.Produce
-//     loop with a goroutine reading the delivery reports, with the
-//     librdkafka settings the Topic gives its producer.
+//     ending once every delivery report is in; the timer stops when the app
+//     begins to close the Topic. Against a Producer.Produce loop with a
+//     goroutine reading the delivery reports, with the librdkafka settings
+//     the Topic gives its producer.
 //   - SendAsync: as Produce, but the slipstream side is the Topic alone, a
 //     loop calling Topic.SendAsync on the messages with one done function
-//     that counts acknowledgements: the Topic's own cost, without the app's
-//     goroutines.
+//     that counts acknowledgements: the Topic's own cost, without the app
+//     around it.
 //   - Consume: from the first message received to the b.N-th handled; the
 //     group join before and the commit and close after are not timed.
 //     slipstream: a Topic source bound to a handler in an app, tracked
@@ -37,9 +39,10 @@
 //     into a Topic sink, at-least-once, from the first message received to
 //     the b.N-th output acknowledged; it reports messages per second.
 //
-// To see the last delivery report of an app, the slipstream side wraps its
-// Topic sink in one that counts them: one closure per message more than a
-// program would make, charged to slipstream.
+// To see the last delivery report of TopicToTopic, whose source is still
+// open then, the slipstream side wraps its Topic sink in one that counts
+// them: one closure per message more than a program would make, charged to
+// slipstream.
 //
 // Each of Produce and Consume also has an interleaved form, which runs both
 // sides in alternating runs of Chunk messages within one benchmark, so that
@@ -58,7 +61,6 @@ import (
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/slipstream-go/slipstream/kafka"
-	"github.com/slipstream-go/slipstream/kafka/kafkatest"
 	"github.com/slipstream-go/slipstream/source"
 	"github.com/slipstream-go/slipstream/stream"
 )
@@ -82,7 +84,7 @@ var chunk = Chunk
 // The broker, started on first use.
 var (
 	brokerMu sync.Mutex
-	broker   *kafkatest.Broker
+	current  broker
 	filled   int // messages in the consume topic
 	names    atomic.Int64
 	values   = makeValues()
@@ -106,17 +108,17 @@ func makeValues() [][]byte {
 }
 
 // theBroker returns the process's broker, starting it on first use.
-func theBroker() (*kafkatest.Broker, error) {
+func theBroker() (broker, error) {
 	brokerMu.Lock()
 	defer brokerMu.Unlock()
-	if broker == nil {
-		b, err := kafkatest.Start(kafkatest.WithTopic(inTopic, Partitions))
+	if current == nil {
+		b, err := startBroker()
 		if err != nil {
 			return nil, err
 		}
-		broker, filled = b, 0
+		current, filled = b, 0
 	}
-	return broker, nil
+	return current, nil
 }
 
 // Cleanup closes the broker, if it was started. Call it when the process is
@@ -124,20 +126,20 @@ func theBroker() (*kafkatest.Broker, error) {
 func Cleanup() {
 	brokerMu.Lock()
 	defer brokerMu.Unlock()
-	if broker != nil {
-		broker.Close()
-		broker = nil
+	if current != nil {
+		current.close()
+		current = nil
 	}
 }
 
 // conf returns the configuration of a client of the broker.
-func conf(b *kafkatest.Broker) kafka.ConfigMap {
+func conf(b broker) kafka.ConfigMap {
 	return kafka.ConfigMap{"bootstrap.servers": b.Addr(), "broker.address.family": "v4"}
 }
 
 // consumerConf returns the configuration of a consumer in a group of its
 // own, reading from the beginning.
-func consumerConf(b *kafkatest.Broker) kafka.ConfigMap {
+func consumerConf(b broker) kafka.ConfigMap {
 	c := conf(b)
 	c["group.id"] = fmt.Sprintf("bench-%d", names.Add(1))
 	c["auto.offset.reset"] = "earliest"
@@ -168,25 +170,16 @@ func rawConf(c kafka.ConfigMap, extra ckafka.ConfigMap) (_ *ckafka.ConfigMap, st
 }
 
 // newTopic creates a topic with a name no other run uses.
-func newTopic(b *kafkatest.Broker, prefix string) (string, error) {
+func newTopic(b broker, prefix string) (string, error) {
 	name := fmt.Sprintf("%s-%d", prefix, names.Add(1))
-	if err := b.Cluster().CreateTopic(name, Partitions, nil); err != nil {
+	if err := b.createTopic(name, Partitions); err != nil {
 		return "", fmt.Errorf("kafkabench: creating topic %s: %w", name, err)
 	}
 	return name, nil
 }
 
-// count returns the number of messages in topic.
-func count(b *kafkatest.Broker, topic string) int64 {
-	var n int64
-	for _, p := range b.Cluster().PartitionInfos(topic) {
-		n += p.HighWatermark - p.LogStartOffset
-	}
-	return n
-}
-
 // fill makes sure the consume topic holds at least n messages.
-func fill(b *kafkatest.Broker, n int) error {
+func fill(b broker, n int) error {
 	brokerMu.Lock()
 	defer brokerMu.Unlock()
 	if n <= filled {
@@ -198,8 +191,8 @@ func fill(b *kafkatest.Broker, n int) error {
 		return fmt.Errorf("kafkabench: filling %s: %w", inTopic, err)
 	}
 	filled = n
-	if got := count(b, inTopic); got < int64(n) {
-		return fmt.Errorf("kafkabench: filling %s: it holds %d messages, want %d", inTopic, got, n)
+	if got, err := b.count(inTopic); err != nil || got < int64(n) {
+		return errors.Join(err, fmt.Errorf("kafkabench: filling %s: it holds %d messages, want %d", inTopic, got, n))
 	}
 	return nil
 }
@@ -256,7 +249,7 @@ func drive(ctx context.Context, r *run, begin, end func()) error {
 }
 
 // A prepare makes what a run of n messages needs, outside the timer.
-type prepare func(b *kafkatest.Broker, n int) (*run, error)
+type prepare func(b broker, n int) (*run, error)
 
 // A Comparison is one benchmark and its two sides.
 type Comparison struct {
@@ -423,9 +416,26 @@ func (a *ackedTopic) Send(ctx context.Context, m kafka.Message[string, []byte]) 
 	}
 }
 
+// A markedClose is a Topic sink that calls closing when the app starts to
+// close it: once the handler bound to it has ended, which it does once the
+// Topic has reported every message it took. Embedding the Topic keeps what
+// the app sees of it: an AsyncSink, and a Closer.
+type markedClose struct {
+	*kafka.Topic[string, []byte]
+	closing func()
+}
+
+// Close calls closing, then closes the Topic.
+func (c *markedClose) Close(ctx context.Context) error {
+	c.closing()
+	return c.Topic.Close(ctx)
+}
+
 // prepareProduceSlipstream binds source.Slice of n messages to a handler
-// that passes them to a Topic sink, in an app; the run runs the app.
-func prepareProduceSlipstream(b *kafkatest.Broker, n int) (*run, error) {
+// that passes them to a Topic sink, in an app; the run runs the app, and
+// its timed part ends when the app, every delivery report in, begins to
+// close the Topic.
+func prepareProduceSlipstream(b broker, n int) (*run, error) {
 	name, topic, msgs, err := produceTopic(b, "produce-slipstream", n)
 	if err != nil {
 		return nil, err
@@ -433,7 +443,7 @@ func prepareProduceSlipstream(b *kafkatest.Broker, n int) (*run, error) {
 	return &run{
 		start: func(ctx context.Context, m *marks) error {
 			app := stream.NewApp()
-			stream.Handle(app, source.Slice(msgs), stream.Func(pass), newAckedTopic(topic, n, m.end))
+			stream.Handle(app, source.Slice(msgs), stream.Func(pass), &markedClose{Topic: topic, closing: m.end})
 			m.begin()
 			if n == 0 {
 				m.end()
@@ -448,7 +458,7 @@ func pass(m kafka.Message[string, []byte]) kafka.Message[string, []byte] { retur
 
 // produceTopic makes what a slipstream side of n messages sends: a new
 // topic, its Topic, and the messages.
-func produceTopic(b *kafkatest.Broker, prefix string, n int) (string, *kafka.Topic[string, []byte], []kafka.Message[string, []byte], error) {
+func produceTopic(b broker, prefix string, n int) (string, *kafka.Topic[string, []byte], []kafka.Message[string, []byte], error) {
 	name, err := newTopic(b, prefix)
 	if err != nil {
 		return "", nil, nil, err
@@ -463,7 +473,7 @@ func produceTopic(b *kafkatest.Broker, prefix string, n int) (string, *kafka.Top
 // prepareSendAsync is the Topic alone: the run calls Topic.SendAsync on n
 // messages made beforehand, in a loop, as the raw side calls Produce, with
 // one done function that counts acknowledgements, and closes the topic.
-func prepareSendAsync(b *kafkatest.Broker, n int) (*run, error) {
+func prepareSendAsync(b broker, n int) (*run, error) {
 	name, topic, msgs, err := produceTopic(b, "sendasync", n)
 	if err != nil {
 		return nil, err
@@ -507,12 +517,12 @@ func prepareSendAsync(b *kafkatest.Broker, n int) (*run, error) {
 
 // produced returns the check of a run that sent n messages to topic: they
 // are all there. It deletes the topic, to free the broker's memory.
-func produced(b *kafkatest.Broker, topic string, n int) func() error {
+func produced(b broker, topic string, n int) func() error {
 	return func() error {
-		got := count(b, topic)
-		err := b.Cluster().DeleteTopic(topic)
+		got, err := b.count(topic)
+		err = errors.Join(err, b.deleteTopic(topic))
 		if got < int64(n) {
-			return fmt.Errorf("kafkabench: topic %s holds %d messages, want %d", topic, got, n)
+			err = errors.Join(fmt.Errorf("kafkabench: topic %s holds %d messages, want %d", topic, got, n), err)
 		}
 		return err
 	}
@@ -522,7 +532,7 @@ func produced(b *kafkatest.Broker, topic string, n int) func() error {
 // the settings a Topic gives its own, produces the values of n messages
 // made beforehand, as the slipstream side's are, and waits for their
 // delivery reports.
-func prepareProduceConfluent(b *kafkatest.Broker, n int) (*run, error) {
+func prepareProduceConfluent(b broker, n int) (*run, error) {
 	name, err := newTopic(b, "produce-confluent")
 	if err != nil {
 		return nil, err
@@ -548,7 +558,7 @@ var producerSettings = ckafka.ConfigMap{
 // the reports and signalling room in the queue, as a careful hand-written
 // producer does. It marks m, if not nil, when it starts and once every
 // report is in.
-func produceRaw(ctx context.Context, b *kafkatest.Broker, topic string, msgs []kafka.Message[string, []byte], m *marks) error {
+func produceRaw(ctx context.Context, b broker, topic string, msgs []kafka.Message[string, []byte], m *marks) error {
 	n := len(msgs)
 	if m == nil {
 		m = newMarks()
@@ -623,7 +633,7 @@ func produceRaw(ctx context.Context, b *kafkatest.Broker, topic string, msgs []k
 // prepareConsumeSlipstream binds the consume topic, as a source, to a
 // handler that counts and stops the app at the n-th message; the run runs
 // the app, which commits and closes the consumer when it stops.
-func prepareConsumeSlipstream(b *kafkatest.Broker, n int) (*run, error) {
+func prepareConsumeSlipstream(b broker, n int) (*run, error) {
 	if err := fill(b, n); err != nil {
 		return nil, err
 	}
@@ -674,7 +684,7 @@ func saw(seen *int, n int) func() error {
 // prepareConsumeConfluent is the raw loop: the run makes a consumer with
 // auto-commit, subscribes, polls until it has n messages, and closes it,
 // which commits.
-func prepareConsumeConfluent(b *kafkatest.Broker, n int) (*run, error) {
+func prepareConsumeConfluent(b broker, n int) (*run, error) {
 	if err := fill(b, n); err != nil {
 		return nil, err
 	}
@@ -729,7 +739,7 @@ func prepareConsumeConfluent(b *kafkatest.Broker, n int) (*run, error) {
 // handler that passes each message on to a new topic, and stops the app at
 // the n-th message; the run runs the app, which delivers what it read and
 // commits when it stops. The check counts what reached the new topic.
-func prepareTopicToTopic(b *kafkatest.Broker, n int) (*run, error) {
+func prepareTopicToTopic(b broker, n int) (*run, error) {
 	if err := fill(b, n); err != nil {
 		return nil, err
 	}

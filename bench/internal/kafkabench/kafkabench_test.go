@@ -4,16 +4,17 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/slipstream-go/slipstream/bench/internal/benchtest"
-	"github.com/slipstream-go/slipstream/kafka/kafkatest"
 )
 
 // The tests move a thousand messages per run, in interleaved runs of 500: they check the bodies, not the figures. Most of their time is
 // the consumers' group joins and closes.
 func TestMain(m *testing.M) {
+	ServeBrokerIfChild()
 	chunk = 500
 	code := m.Run()
 	Cleanup()
@@ -29,12 +30,12 @@ func TestSides(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("each", func(t *testing.T) { sides(t, br) })
-	if got := count(br, inTopic); got != int64(filled) || filled < 1000 {
-		t.Fatalf("the consume topic holds %d messages, filled says %d", got, filled)
+	if got, err := br.count(inTopic); err != nil || got != int64(filled) || filled < 1000 {
+		t.Fatalf("the consume topic holds %d messages (%v), filled says %d", got, err, filled)
 	}
 }
 
-func sides(t *testing.T, br *kafkatest.Broker) {
+func sides(t *testing.T, br broker) {
 	for name, p := range map[string]prepare{
 		"Produce/slipstream": prepareProduceSlipstream, "Produce/confluent": prepareProduceConfluent,
 		"SendAsync/slipstream": prepareSendAsync,
@@ -112,5 +113,46 @@ func TestBenchmarks(t *testing.T) {
 				t.Fatalf("figures missing: %v", r.Extra)
 			}
 		})
+	}
+}
+
+// TestBrokerProcess runs a produce run of each side against a broker in a
+// child process, as EnvBroker=process asks for, and checks what the
+// benchmarks ask of that broker besides.
+func TestBrokerProcess(t *testing.T) {
+	br, err := startChild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer br.close()
+	for name, p := range map[string]prepare{"slipstream": prepareProduceSlipstream, "confluent": prepareProduceConfluent} {
+		t.Run(name, func(t *testing.T) {
+			r, err := p(br, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			err = drive(ctx, r, func() {}, func() {})
+			if cerr := r.check(); err == nil {
+				err = cerr // which counts the messages, and deletes the topic
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	if n, err := br.count(inTopic); err != nil || n != 0 {
+		t.Fatalf("count(%s) = %d, %v; want an empty topic", inTopic, n, err)
+	}
+	if _, err := br.count("no-such-topic"); err == nil {
+		t.Fatal("count of a missing topic: no error")
+	}
+}
+
+func TestStartBrokerRejectsAnUnknownPlace(t *testing.T) {
+	t.Setenv(EnvBroker, "elsewhere")
+	if _, err := startBroker(); err == nil || !strings.Contains(err.Error(), EnvBroker) {
+		t.Fatalf("startBroker = %v, want an error naming %s", err, EnvBroker)
 	}
 }

@@ -1,0 +1,227 @@
+package kafkabench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/slipstream-go/slipstream/kafka/kafkatest"
+)
+
+// EnvBroker names the environment variable that chooses where the broker
+// of the benchmarks runs: "inprocess" (the default) or "process".
+//
+// By default the broker (package kafka/kafkatest) runs in the benchmark
+// process, where it shares the clients' Go runtime: its heap, which holds
+// the messages the benchmarks send (hundreds of megabytes), makes each
+// garbage collection of the process longer, and its goroutines take turns
+// on the same Ps as the clients'. Go code on the client side pays for
+// that, raw confluent-kafka-go, whose work is mostly in C, less: a
+// distortion no real deployment has. "process" runs the broker in a child
+// process instead (the benchmark's own executable started again), apart
+// from its clients as a Kafka broker is. Either way it shares the machine's
+// cores with them. On the 2-core machines these benchmarks were written on,
+// both give the same ratios within their noise.
+const EnvBroker = "KAFKABENCH_BROKER"
+
+// envServe marks the child process that serves the broker.
+const envServe = "KAFKABENCH_SERVE_BROKER"
+
+// A broker is the Kafka broker the benchmarks run against, and what they
+// ask of it besides the clients' traffic.
+type broker interface {
+	// Addr returns the bootstrap address.
+	Addr() string
+	createTopic(name string, partitions int) error
+	deleteTopic(name string) error
+	// count returns the number of messages in topic.
+	count(topic string) (int64, error)
+	close()
+}
+
+// startBroker starts the broker that EnvBroker asks for, with the consume
+// topic.
+func startBroker() (broker, error) {
+	switch where := os.Getenv(EnvBroker); where {
+	case "process":
+		return startChild()
+	case "", "inprocess":
+		b, err := kafkatest.Start(kafkatest.WithTopic(inTopic, Partitions))
+		if err != nil {
+			return nil, err
+		}
+		return inProcess{b}, nil
+	default:
+		return nil, fmt.Errorf("kafkabench: %s=%q: want process or inprocess", EnvBroker, where)
+	}
+}
+
+// inProcess is a broker in the benchmark process.
+type inProcess struct{ b *kafkatest.Broker }
+
+func (p inProcess) Addr() string { return p.b.Addr() }
+func (p inProcess) close()       { p.b.Close() }
+
+func (p inProcess) createTopic(name string, partitions int) error {
+	return p.b.Cluster().CreateTopic(name, int32(partitions), nil)
+}
+
+func (p inProcess) deleteTopic(name string) error { return p.b.Cluster().DeleteTopic(name) }
+
+func (p inProcess) count(topic string) (int64, error) {
+	var n int64
+	for _, pi := range p.b.Cluster().PartitionInfos(topic) {
+		n += pi.HighWatermark - pi.LogStartOffset
+	}
+	return n, nil
+}
+
+// ServeBrokerIfChild serves the broker and exits, if the process is the
+// child that startChild started; otherwise it returns at once. Call it
+// first thing in main, or in TestMain, of every program that runs the
+// benchmarks.
+func ServeBrokerIfChild() {
+	if os.Getenv(envServe) == "" {
+		return
+	}
+	b, err := kafkatest.Start(kafkatest.WithTopic(inTopic, Partitions))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kafkabench: broker:", err)
+		os.Exit(1)
+	}
+	fmt.Println(b.Addr())
+	_, _ = io.Copy(io.Discard, os.Stdin) // until the parent closes it, or exits
+	b.Close()
+	os.Exit(0)
+}
+
+// child is a broker in a child process, and a client of it for the
+// benchmarks' topics.
+type child struct {
+	cmd   *exec.Cmd
+	stdin io.Closer
+	addr  string
+	cl    *kgo.Client
+}
+
+// startChild starts the benchmark's executable again as a broker and
+// connects to it.
+func startChild() (*child, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("kafkabench: starting the broker process: %w", err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), envServe+"=1")
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("kafkabench: starting the broker process: %w", err)
+	}
+	c := &child{cmd: cmd, stdin: stdin}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		c.close()
+		return nil, fmt.Errorf("kafkabench: the broker process did not say its address: %w", err)
+	}
+	c.addr = strings.TrimSpace(line)
+	if c.cl, err = kgo.NewClient(kgo.SeedBrokers(c.addr)); err != nil {
+		c.close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *child) Addr() string { return c.addr }
+
+// close stops the broker process and waits for it.
+func (c *child) close() {
+	if c.cl != nil {
+		c.cl.Close()
+	}
+	c.stdin.Close()
+	_ = c.cmd.Wait()
+}
+
+// adminTimeout bounds one request to the broker process.
+const adminTimeout = 30 * time.Second
+
+func (c *child) createTopic(name string, partitions int) error {
+	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
+	defer cancel()
+	req := kmsg.NewPtrCreateTopicsRequest()
+	t := kmsg.NewCreateTopicsRequestTopic()
+	t.Topic, t.NumPartitions, t.ReplicationFactor = name, int32(partitions), 1
+	req.Topics = append(req.Topics, t)
+	resp, err := req.RequestWith(ctx, c.cl)
+	if err != nil {
+		return err
+	}
+	return kerr.ErrorForCode(resp.Topics[0].ErrorCode)
+}
+
+func (c *child) deleteTopic(name string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
+	defer cancel()
+	req := kmsg.NewPtrDeleteTopicsRequest()
+	t := kmsg.NewDeleteTopicsRequestTopic()
+	t.Topic = &name
+	req.Topics = append(req.Topics, t)
+	req.TopicNames = append(req.TopicNames, name)
+	resp, err := req.RequestWith(ctx, c.cl)
+	if err != nil {
+		return err
+	}
+	return kerr.ErrorForCode(resp.Topics[0].ErrorCode)
+}
+
+// count asks for the earliest and the latest offset of each partition.
+func (c *child) count(topic string) (int64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
+	defer cancel()
+	var n int64
+	for _, at := range []int64{-2, -1} { // earliest, latest
+		req := kmsg.NewPtrListOffsetsRequest()
+		rt := kmsg.NewListOffsetsRequestTopic()
+		rt.Topic = topic
+		for p := range int32(Partitions) {
+			rp := kmsg.NewListOffsetsRequestTopicPartition()
+			rp.Partition, rp.Timestamp = p, at
+			rt.Partitions = append(rt.Partitions, rp)
+		}
+		req.Topics = append(req.Topics, rt)
+		resp, err := req.RequestWith(ctx, c.cl)
+		if err != nil {
+			return 0, err
+		}
+		for _, t := range resp.Topics {
+			for _, p := range t.Partitions {
+				if err := kerr.ErrorForCode(p.ErrorCode); err != nil {
+					return 0, fmt.Errorf("kafkabench: offsets of %s/%d: %w", topic, p.Partition, err)
+				}
+				if at == -2 {
+					n -= p.Offset
+				} else {
+					n += p.Offset
+				}
+			}
+		}
+	}
+	return n, nil
+}
