@@ -39,7 +39,7 @@ func (t *Topic[K, V]) SendAsync(ctx context.Context, m Message[K, V], done func(
 		return nil
 	}
 	var km ckafka.Message // on the stack: librdkafka copies what it needs
-	p, err := t.prepare(m, &km)
+	p, err := t.prepare(&m, &km)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (t *Topic[K, V]) Send(ctx context.Context, m Message[K, V]) error {
 		return nil
 	}
 	var km ckafka.Message
-	p, err := t.prepare(m, &km)
+	p, err := t.prepare(&m, &km)
 	if err != nil {
 		return err
 	}
@@ -80,12 +80,12 @@ func (t *Topic[K, V]) Produce(ctx context.Context, key K, value V, headers ...He
 	return t.Send(ctx, Message[K, V]{Key: key, Value: value, Headers: headers})
 }
 
-// encode turns m into km, a librdkafka message for the topic. An empty key
+// encode turns *m into km, a librdkafka message for the topic. An empty key
 // is sent as no key, so that the partitioner spreads keyless messages. km is
 // the caller's, so that it can live on the caller's stack: a message made
 // on the heap for each send would cost the garbage collector more than the
 // rest of the send.
-func (t *Topic[K, V]) encode(m Message[K, V], km *ckafka.Message) error {
+func (t *Topic[K, V]) encode(m *Message[K, V], km *ckafka.Message) error {
 	k, err := t.keyCodec.Encode(m.Key)
 	if err != nil {
 		return fmt.Errorf("kafka: topic %s: encoding key with codec %s: %w", t.name, codec.Name(t.keyCodec), err)
@@ -107,8 +107,8 @@ func (t *Topic[K, V]) encode(m Message[K, V], km *ckafka.Message) error {
 	return nil
 }
 
-// prepare encodes m into km and returns the topic's producer.
-func (t *Topic[K, V]) prepare(m Message[K, V], km *ckafka.Message) (*producer, error) {
+// prepare encodes *m into km and returns the topic's producer.
+func (t *Topic[K, V]) prepare(m *Message[K, V], km *ckafka.Message) (*producer, error) {
 	if err := t.encode(m, km); err != nil {
 		return nil, err
 	}

@@ -32,11 +32,11 @@ func Values[T any](vs ...T) SliceSource[T] { return SliceSource[T]{vs} }
 
 // Feed writes every item, until ctx is done.
 func (s SliceSource[T]) Feed(ctx context.Context, w *stream.Writer[T]) error {
-	for _, v := range s.items {
+	for i := range s.items { // not range's copy: items may be large structs
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := w.Add(ctx, v); err != nil {
+		if err := w.Add(ctx, s.items[i]); err != nil {
 			return err
 		}
 	}

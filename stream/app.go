@@ -161,29 +161,31 @@ func (e *emitter[U]) send(v U) {
 		return
 	}
 	for i, s := range e.sinks {
-		if err := e.sendTo(i, s, v); err != nil {
+		if err := e.sendTo(i, s, &v); err != nil {
 			e.err = fmt.Errorf("sink %s: %w", describe(s), err)
 			return
 		}
 	}
 }
 
-func (e *emitter[U]) sendTo(i int, s Sink[U], v U) error {
+// sendTo sends *v to sink i, s. v is a pointer so that a large item is
+// copied once, into the sink's call, not once more into sendTo's.
+func (e *emitter[U]) sendTo(i int, s Sink[U], v *U) error {
 	a := e.async[i]
 	if a == nil {
-		return s.Send(e.r.ctx, v)
+		return s.Send(e.r.ctx, *v)
 	}
 	e.inflight.add()
 	t := e.token
 	if t == nil {
-		err := a.SendAsync(e.r.ctx, v, e.report)
+		err := a.SendAsync(e.r.ctx, *v, e.report)
 		if err != nil {
 			e.inflight.done() // not taken: nothing will call done
 		}
 		return err
 	}
 	t.Add(1)
-	err := a.SendAsync(e.r.ctx, v, func(err error) {
+	err := a.SendAsync(e.r.ctx, *v, func(err error) {
 		defer e.inflight.done()
 		if err != nil {
 			e.r.fail(fmt.Errorf("sink %s: %w", describe(s), err))
