@@ -84,8 +84,8 @@ func Chan[T any](ch <-chan T) ChanSource[T] {
 	return ChanSource[T]{ch}
 }
 
-// Feed writes the values received from the channel, in chunks of what is
-// ready, until the channel is closed or ctx is done.
+// Feed writes the values received from the channel, flushing whenever none
+// is ready, until the channel is closed or ctx is done.
 func (s ChanSource[T]) Feed(ctx context.Context, w *stream.Writer[T]) error {
 	for {
 		var v T

@@ -52,8 +52,8 @@
 // source. [Stream.Pause] pauses the sources a stream reads from until
 // [Stream.Resume]; a Kafka topic pauses its partitions and keeps polling, so
 // it stays in its consumer group however long the pause. Items already past
-// the sources when the pause starts, a few chunks at most, still reach the
-// handlers.
+// the sources when the pause starts (a few chunks at most, held where the
+// stream crosses goroutines) still reach the handlers.
 //
 // # Delivery
 //

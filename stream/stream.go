@@ -149,8 +149,9 @@ func (s Stream[T]) Feed(ctx context.Context, w *Writer[T]) error {
 
 // Pause pauses every source this stream reads from: a paused source stops
 // handing out items (a Kafka topic pauses its partitions and keeps polling)
-// until [Stream.Resume]. Items already past the source, a few chunks at
-// most, finish their way through the stream. Pausing a paused stream does
+// until [Stream.Resume]. Items already past the source (a few chunks
+// at most, held where the stream crosses goroutines) finish their way
+// through the stream. Pausing a paused stream does
 // nothing.
 func (s Stream[T]) Pause() {
 	for _, o := range s.node().origins {
