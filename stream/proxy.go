@@ -23,6 +23,13 @@ const proxyBuffer = 64
 //
 // A proxy that handlers of its app write to ends once those handlers have
 // ended; one fed only from outside the app runs until the app stops.
+//
+// A handler may send to a proxy it reads, directly or through other
+// handlers: a cycle, which runs until the app stops. Every buffer on the
+// way is bounded and a reader runs its handler in its own goroutine, so
+// the cycle must send back less than it reads; one that keeps the proxy's
+// buffer full waits on itself. [Async] after the proxy adds slack, not
+// room for growth.
 type Proxy[T any] struct {
 	mu   sync.Mutex
 	subs []*proxySub[T]
