@@ -20,11 +20,12 @@ import (
 //
 // Adding blocks while the stream is paused (see [Stream.Pause]); if ctx is
 // done before the stream resumes, the item is not taken and the error is
-// ctx's. Once ctx is done, [Writer.Flush] (and so [Writer.Write]) returns
-// ctx's error, with every item taken: a source that only writes learns there
-// that it should stop. A
-// source that must keep working while paused, such as a Kafka consumer that
-// has to keep polling, checks [Writer.Paused] and holds its items itself.
+// ctx's. A source that must keep working while paused, such as a Kafka
+// consumer that has to keep polling, checks [Writer.Paused] and holds its
+// items itself. Once ctx is done, [Writer.Flush] (and so [Writer.Write])
+// returns ctx's error, with every item taken: a source that only writes
+// learns there that it should stop.
+//
 // When a step downstream fails, the app fails with that step's error, and
 // every writing method returns an error from then on: the source should
 // return it.
