@@ -103,7 +103,13 @@ func Handle[T, U any](app *App, src Source[T], h Handler[T, U], sinks ...Sink[U]
 		out := newEmitter(r, sinks)
 		loop := in.wire(r, pusher[T]{push: func(v T, t *ack.Token) error {
 			out.token = t
-			err := h.fn(r.ctx, v, out.emit)
+			var err error
+			if h.one != nil { // made by Func: call it without going through emit
+				u := h.one(v)
+				out.sendAll(&u)
+			} else {
+				err = h.fn(r.ctx, v, out.emit)
+			}
 			if err == nil {
 				err = out.err
 			}
@@ -156,12 +162,17 @@ func newEmitter[U any](r *run, sinks []Sink[U]) *emitter[U] {
 	return e
 }
 
-func (e *emitter[U]) send(v U) {
+// send sends v to every sink: the emit function of a handler.
+func (e *emitter[U]) send(v U) { e.sendAll(&v) }
+
+// sendAll sends *v to every sink, in order, unless an earlier output failed.
+// v is a pointer so that a large item is not copied on the way.
+func (e *emitter[U]) sendAll(v *U) {
 	if e.err != nil {
 		return
 	}
 	for i, s := range e.sinks {
-		if err := e.sendTo(i, s, &v); err != nil {
+		if err := e.sendTo(i, s, v); err != nil {
 			e.err = fmt.Errorf("sink %s: %w", describe(s), err)
 			return
 		}

@@ -15,6 +15,7 @@ import (
 type Handler[T, U any] struct {
 	name string
 	fn   func(ctx context.Context, in T, emit func(U)) error
+	one  func(T) U // set by Func: one output per input, called directly
 }
 
 // Name returns the handler's name, used in errors: the function's name unless
@@ -34,10 +35,12 @@ func newHandler[T, U any](f any, fn func(ctx context.Context, in T, emit func(U)
 // Func makes a handler that returns one output for each input.
 func Func[T, U any](f func(T) U) Handler[T, U] {
 	mustFunc("Func", "f", f)
-	return newHandler(f, func(_ context.Context, in T, emit func(U)) error {
+	h := newHandler(f, func(_ context.Context, in T, emit func(U)) error {
 		emit(f(in))
 		return nil
 	})
+	h.one = f
+	return h
 }
 
 // FuncErr makes a handler that returns one output for each input, or an
