@@ -41,6 +41,11 @@ const (
 	// storeEvery is how often the poller hands the offsets accepted so far
 	// to librdkafka, which commits them every auto.commit.interval.ms.
 	storeEvery = 100 * time.Millisecond
+	// maintainEvery: while messages keep coming, the poller looks at the
+	// clock for storeEvery once per this many polls, not per message; a
+	// poll that finds nothing always looks. At worst, at one message per
+	// pollWait, offsets are stored every maintainEvery × pollWait (0.8 s).
+	maintainEvery = 16
 	// settleIdle: Close stops waiting for the outputs of the messages
 	// already read once none has been accepted for this long.
 	settleIdle = time.Second
@@ -78,6 +83,7 @@ type consumer[K, V any] struct {
 	lastStore    time.Time
 	manualCommit time.Duration // when enable.auto.commit is false: commit this often
 	lastCommit   time.Time
+	polls        int // since maintain last looked at the clock
 
 	mu    sync.Mutex
 	parts map[int32]*tracker // the current assignment
@@ -295,7 +301,10 @@ func (c *consumer[K, V]) poll(ctx context.Context, streamPaused func() bool) {
 		c.handOff(idle)
 		behind := c.npending >= pendingMax
 		c.setPaused(streamPaused() || c.npending >= pendingLimit)
-		c.maintain()
+		if c.polls++; idle || c.polls >= maintainEvery {
+			c.polls = 0
+			c.maintain()
+		}
 		if c.npending > 0 && (idle || behind) {
 			// Nothing more is ready, or the writer is behind: wait for it
 			// to take a batch, then poll once without waiting.
