@@ -81,6 +81,9 @@
 // A [Source] implements Feed, writing items to a [Writer]. A source with
 // items ready in bulk uses [Writer.Add] and calls [Writer.Flush] before it
 // waits for more; one that produces an item at a time uses [Writer.Write].
-// A tracked source uses [Writer.AddTracked]. A source whose readers must all
+// Feed returns when its context is done: Flush and Write say so, Add does
+// not (it hands on what the source has read), so a source that adds in a
+// loop without ever waiting checks ctx itself, as source.Slice does. A
+// tracked source uses [Writer.AddTracked]. A source whose readers must all
 // see every item sent after the app started is [Subscribable].
 package stream

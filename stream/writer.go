@@ -24,7 +24,8 @@ import (
 // consumer that has to keep polling, checks [Writer.Paused] and holds its
 // items itself. Once ctx is done, [Writer.Flush] (and so [Writer.Write])
 // returns ctx's error, with every item taken: a source that only writes
-// learns there that it should stop.
+// learns there that it should stop. Add does not say so: a source that adds
+// in a loop without flushing or waiting checks ctx itself.
 //
 // When a step downstream fails, the app fails with that step's error, and
 // every writing method returns an error from then on: the source should
