@@ -111,32 +111,24 @@ func (o *outbox[T]) push(v T, t *ack.Token) (full bool) {
 	return len(c.items) >= chunkSize
 }
 
-// flush sends the current chunk, waiting for room on the edge.
+// flush sends the current chunk, waiting for room on the edge until the run
+// aborts (errAborted).
 func (o *outbox[T]) flush() error {
-	_, err := o.sendUntil(nil)
-	return err
-}
-
-// sendUntil sends the current chunk, waiting for room on the edge until the
-// run aborts (errAborted) or stop is closed (stopped).
-func (o *outbox[T]) sendUntil(stop <-chan struct{}) (stopped bool, err error) {
 	if o.cur == nil || len(o.cur.items) == 0 {
-		return false, nil
+		return nil
 	}
 	select { // the common case, without the cost of a select on several cases
 	case o.e.ch <- o.cur:
 		o.cur = nil
-		return false, nil
+		return nil
 	default:
 	}
 	select {
 	case o.e.ch <- o.cur:
 		o.cur = nil
-		return false, nil
+		return nil
 	case <-o.done:
-		return false, errAborted
-	case <-stop:
-		return true, nil
+		return errAborted
 	}
 }
 
