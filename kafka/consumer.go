@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -14,36 +15,37 @@ import (
 	"github.com/slipstream-go/slipstream/stream"
 )
 
-// How a consumer moves messages from librdkafka to its stream. One
-// goroutine, the poller, calls Poll and nothing else that can block for
-// long, so the consumer keeps its place in the group however slow the
-// stream is; the goroutine the app gave to Feed writes what the poller read
-// to the stream, and blocks while the stream is paused or busy. Between
-// them, the poller holds messages in batches of batchMax, and the channel
-// between them up to batchQueue batches.
-//
-// When the stream is paused, the poller pauses the assigned partitions in
-// librdkafka and keeps polling. When the stream is merely slow, pausing
-// would be costly: librdkafka drops what it has prefetched for a paused
-// partition and fetches it again on resume. So once the poller holds
-// pendingMax messages it polls only once per pollWait, to serve rebalances
-// and stay in the group, letting librdkafka's own bounded prefetch queue
-// (queued.max.messages.kbytes) hold the rest; only if the writer stays
-// blocked until the poller holds pendingLimit does it pause the partitions.
+// How a consumer moves messages from librdkafka to its stream. The
+// goroutine the app gave to Feed polls the client and writes each message
+// to the stream as it comes, as a hand-written poll loop would: one
+// goroutine, no hand-off per message. But a Kafka consumer must poll at
+// least every max.poll.interval.ms to stay in its group, and a handler may
+// be slow, or the stream paused, for longer than that. So a second
+// goroutine, the keeper, watches: whenever the reading goroutine has been
+// away from the client for a whole pollWait (handling a message, or
+// blocked in a paused stream), the keeper polls in its place, once per
+// pollWait, and holds what it reads for the reading goroutine to write
+// first when it comes back. The keeper pauses the assigned partitions in
+// librdkafka while the stream is paused, or once it holds pendingLimit
+// messages (pausing costs a refetch: librdkafka drops what it prefetched
+// for a paused partition). It also carries out seeks, which may be asked
+// for by a handler, on the reading goroutine itself. Whoever polls holds
+// pollMu, and with it the state that polling changes (rebalance callbacks
+// run inside Poll).
 const (
-	batchMax     = 256
-	batchQueue   = 4
-	pendingMax   = 2048
-	pendingLimit = pendingMax + 1024
-	// pollWait bounds how long the poller waits in Poll, and so how long a
-	// resume, a stop or a seek waits for it.
+	// pendingLimit is how many messages the keeper holds before it pauses
+	// the partitions.
+	pendingLimit = 1024
+	// pollWait bounds how long a poll waits for a message, and so how long
+	// a resume waits; the keeper steps in after the reading goroutine has
+	// been away for this long.
 	pollWait = 50 * time.Millisecond
-	// storeEvery is how often the poller hands the offsets accepted so far
-	// to librdkafka, which commits them every auto.commit.interval.ms.
+	// storeEvery is how often the offsets accepted so far are handed to
+	// librdkafka, which commits them every auto.commit.interval.ms.
 	storeEvery = 100 * time.Millisecond
-	// maintainEvery: while messages keep coming, the poller looks at the
-	// clock for storeEvery once per this many polls, not per message; a
-	// poll that finds nothing always looks. At worst, at one message per
+	// maintainEvery: while messages keep coming, the reading goroutine
+	// looks at the clock for storeEvery once per this many polls, not per
+	// message; a poll that waits always looks. At worst, at one message per
 	// pollWait, offsets are stored every maintainEvery × pollWait (0.8 s).
 	maintainEvery = 16
 	// settleIdle: Close stops waiting for the outputs of the messages
@@ -68,22 +70,21 @@ type consumer[K, V any] struct {
 
 	cancel context.CancelCauseFunc // ends Feed with an error
 	fed    chan struct{}           // closed when Feed has returned
-	polled chan struct{}           // closed when the poller has ended
+	polled chan struct{}           // closed when the keeper has ended
+	seeks  chan *seekRequest       // Seek → keeper
+	turns  atomic.Uint64           // polls by the reading goroutine, for the keeper
 
-	batches chan []fetched    // poller → writer
-	free    chan []fetched    // writer → poller, for reuse
-	seeks   chan *seekRequest // Seek → poller
-
-	// Owned by the goroutine that polls the client: the poller while Feed
-	// runs (rebalance callbacks run inside Poll), then Close.
-	pending      [][]fetched
-	npending     int
-	paused       bool
-	started      bool // the first assignment has been made
+	// Owned by whoever holds pollMu: the reading goroutine or the keeper
+	// while Feed runs (rebalance callbacks run inside Poll), then Close.
+	pollMu       sync.Mutex
+	pending      []fetched // read by the keeper, to write first
+	paused       bool      // the partitions are paused in librdkafka
+	started      bool      // the first assignment has been made
 	lastStore    time.Time
 	manualCommit time.Duration // when enable.auto.commit is false: commit this often
 	lastCommit   time.Time
-	polls        int // since maintain last looked at the clock
+	polls        int      // since maintain last looked at the clock
+	last         *tracker // the tracker of the last message's partition
 
 	mu    sync.Mutex
 	parts map[int32]*tracker // the current assignment
@@ -119,10 +120,15 @@ func (t *Topic[K, V]) feed(ctx context.Context, w *stream.Writer[Message[K, V]],
 	if started != nil {
 		started(c)
 	}
-	go c.poll(ctx, w.Paused)
-	err = c.write(ctx, w)
+	go c.keep(ctx, w.Paused)
+	err = c.read(ctx, w)
 	cancel(errFeedEnded)
 	<-c.polled
+	// The stream reads no more: stop fetching, keep what was accepted.
+	c.pollMu.Lock()
+	c.setPaused(true)
+	c.store(false)
+	c.pollMu.Unlock()
 	return err
 }
 
@@ -146,18 +152,16 @@ func (t *Topic[K, V]) newConsumer(cancel context.CancelCauseFunc) (*consumer[K, 
 		return nil, fmt.Errorf("kafka: topic %s: making consumer: %w", t.name, err)
 	}
 	c := &consumer[K, V]{
-		t:       t,
-		c:       kc,
-		logs:    logs,
-		logger:  t.logger,
-		topic:   &t.name,
-		cancel:  cancel,
-		fed:     make(chan struct{}),
-		polled:  make(chan struct{}),
-		batches: make(chan []fetched, batchQueue),
-		free:    make(chan []fetched, batchQueue+2),
-		seeks:   make(chan *seekRequest),
-		parts:   make(map[int32]*tracker),
+		t:      t,
+		c:      kc,
+		logs:   logs,
+		logger: t.logger,
+		topic:  &t.name,
+		cancel: cancel,
+		fed:    make(chan struct{}),
+		polled: make(chan struct{}),
+		seeks:  make(chan *seekRequest),
+		parts:  make(map[int32]*tracker),
 	}
 	if s, _ := valueString(t.conf["enable.auto.commit"]); s == "false" {
 		c.manualCommit = 5 * time.Second
@@ -183,32 +187,91 @@ func (c *consumer[K, V]) fail(err error) {
 	c.cancel(err)
 }
 
-// write writes what the poller reads to w, until ctx is done.
-func (c *consumer[K, V]) write(ctx context.Context, w *stream.Writer[Message[K, V]]) error {
-	for {
-		var b []fetched
-		select {
-		case b = <-c.batches:
-		default:
-			// Nothing is ready: send what was added before waiting.
-			if err := w.Flush(ctx); err != nil {
-				return err
-			}
-			select {
-			case b = <-c.batches:
-			case <-ctx.Done():
-				return context.Cause(ctx)
-			}
-		}
-		for _, f := range b {
+// read polls the client and writes each message to w, until ctx is done.
+func (c *consumer[K, V]) read(ctx context.Context, w *stream.Writer[Message[K, V]]) error {
+	flushed := true // nothing was added since the last flush
+	for ctx.Err() == nil {
+		f, ok := c.next(w.Paused(), flushed)
+		if ok {
+			flushed = false
 			if err := c.deliver(ctx, w, f); err != nil {
 				return err
 			}
+			continue
 		}
-		clear(b)
+		if !flushed {
+			// Nothing is ready: send what was added before waiting.
+			flushed = true
+			if err := w.Flush(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	return context.Cause(ctx)
+}
+
+// next returns the next message to write, if any: the oldest one the
+// keeper holds, or else one from a poll that waits up to pollWait if wait
+// is set or the stream is paused. While the stream is paused, the
+// partitions are paused too, and what a poll still returns is held.
+func (c *consumer[K, V]) next(paused, wait bool) (fetched, bool) {
+	c.pollMu.Lock()
+	defer c.pollMu.Unlock()
+	c.turns.Add(1)
+	c.setPaused(paused)
+	if c.polls++; wait || c.polls >= maintainEvery {
+		c.polls = 0
+		c.maintain()
+	}
+	if !paused && len(c.pending) > 0 {
+		f := c.pending[0]
+		c.pending[0] = fetched{}
+		c.pending = c.pending[1:]
+		return f, true
+	}
+	timeout := 0
+	if wait || paused {
+		timeout = int(pollWait.Milliseconds())
+	}
+	f, ok := c.handle(c.c.Poll(timeout))
+	if ok && paused {
+		c.pending = append(c.pending, f)
+		return fetched{}, false
+	}
+	return f, ok
+}
+
+// keep polls the client in the reading goroutine's place whenever that
+// has been away from it for a whole pollWait, and carries out seeks, until
+// ctx is done.
+func (c *consumer[K, V]) keep(ctx context.Context, streamPaused func() bool) {
+	defer close(c.polled)
+	tick := time.NewTicker(pollWait)
+	defer tick.Stop()
+	last := c.turns.Load()
+	for {
 		select {
-		case c.free <- b[:0]:
-		default:
+		case <-ctx.Done():
+			return
+		case r := <-c.seeks:
+			c.pollMu.Lock()
+			r.done <- c.seek(r.off)
+			c.pollMu.Unlock()
+		case <-tick.C:
+			turns := c.turns.Load()
+			if turns != last {
+				last = turns // the reading goroutine is polling
+				continue
+			}
+			if !c.pollMu.TryLock() {
+				continue // it is inside a poll
+			}
+			c.setPaused(streamPaused() || len(c.pending) >= pendingLimit)
+			c.maintain()
+			if f, ok := c.handle(c.c.Poll(0)); ok {
+				c.pending = append(c.pending, f)
+			}
+			c.pollMu.Unlock()
 		}
 	}
 }
@@ -292,51 +355,20 @@ func (c *consumer[K, V]) awaitPrefix(ctx context.Context, tr *tracker) {
 	}
 }
 
-// poll polls the client until ctx is done, handing messages to the writer.
-func (c *consumer[K, V]) poll(ctx context.Context, streamPaused func() bool) {
-	defer close(c.polled)
-	idle := false // the last Poll had nothing
-	for ctx.Err() == nil {
-		c.serveSeeks()
-		c.handOff(idle)
-		behind := c.npending >= pendingMax
-		c.setPaused(streamPaused() || c.npending >= pendingLimit)
-		if c.polls++; idle || c.polls >= maintainEvery {
-			c.polls = 0
-			c.maintain()
-		}
-		if c.npending > 0 && (idle || behind) {
-			// Nothing more is ready, or the writer is behind: wait for it
-			// to take a batch, then poll once without waiting.
-			c.waitHandOff(ctx)
-			idle = !c.handle(c.c.Poll(0))
-			continue
-		}
-		wait := pollWait
-		if c.npending > 0 {
-			wait = 0
-		}
-		idle = !c.handle(c.c.Poll(int(wait.Milliseconds())))
-	}
-	// The stream reads no more: stop fetching, keep what was accepted.
-	c.setPaused(true)
-	c.store(false)
-}
-
-// handle handles one event from Poll and reports whether it was a message.
-func (c *consumer[K, V]) handle(ev ckafka.Event) bool {
+// handle handles one event from Poll and returns it if it is a message
+// to write.
+func (c *consumer[K, V]) handle(ev ckafka.Event) (fetched, bool) {
 	switch e := ev.(type) {
 	case *ckafka.Message:
 		if e.TopicPartition.Error != nil {
 			c.logger.Warn("kafka: read error", "partition", e.TopicPartition.Partition, "err", e.TopicPartition.Error)
-			return false
+			return fetched{}, false
 		}
-		tr := c.parts[e.TopicPartition.Partition]
+		tr := c.trackerOf(e.TopicPartition.Partition)
 		if tr == nil {
-			return false // not assigned any more
+			return fetched{}, false // not assigned any more
 		}
-		c.add(fetched{m: e, tr: tr})
-		return true
+		return fetched{m: e, tr: tr}, true
 	case ckafka.Error:
 		c.clientError(e)
 	case ckafka.OffsetsCommitted:
@@ -344,7 +376,18 @@ func (c *consumer[K, V]) handle(ev ckafka.Event) bool {
 			c.logger.Warn("kafka: commit failed", "err", e.Error)
 		}
 	}
-	return false
+	return fetched{}, false
+}
+
+// trackerOf returns the tracker of an assigned partition, nil for one not
+// assigned. Messages come in runs from one partition: the last tracker
+// found is kept, while it is current, to spare a map lookup per message.
+func (c *consumer[K, V]) trackerOf(partition int32) *tracker {
+	if tr := c.last; tr != nil && tr.partition == partition && !tr.isStale() {
+		return tr
+	}
+	c.last = c.parts[partition]
+	return c.last
 }
 
 // clientError handles an error the client reports. Most are transient, and
@@ -366,78 +409,13 @@ func (c *consumer[K, V]) clientError(e ckafka.Error) {
 	c.fail(fmt.Errorf("kafka: topic %s: %s: %w", c.t.name, what, e))
 }
 
-// add appends f to the poller's pending batches.
-func (c *consumer[K, V]) add(f fetched) {
-	n := len(c.pending)
-	if n == 0 || len(c.pending[n-1]) >= batchMax {
-		var b []fetched
-		select {
-		case b = <-c.free:
-		default:
-			b = make([]fetched, 0, batchMax)
-		}
-		c.pending = append(c.pending, b)
-		n++
-	}
-	c.pending[n-1] = append(c.pending[n-1], f)
-	c.npending++
-}
-
-// handOff hands the oldest pending batch to the writer if it is full, or
-// nothing more is ready, or the writer has nothing to do; it does not wait.
-func (c *consumer[K, V]) handOff(idle bool) {
-	if len(c.pending) == 0 {
-		return
-	}
-	b := c.pending[0]
-	if len(b) < batchMax && !idle && len(c.batches) > 0 {
-		return // let the batch fill while the writer is busy
-	}
-	select {
-	case c.batches <- b:
-		c.popPending()
-	default:
-	}
-}
-
-// waitHandOff waits up to pollWait for the writer to take the oldest
-// pending batch.
-func (c *consumer[K, V]) waitHandOff(ctx context.Context) {
-	t := time.NewTimer(pollWait)
-	defer t.Stop()
-	select {
-	case c.batches <- c.pending[0]:
-		c.popPending()
-	case <-t.C:
-	case <-ctx.Done():
-	}
-}
-
-func (c *consumer[K, V]) popPending() {
-	c.npending -= len(c.pending[0])
-	c.pending[0] = nil
-	c.pending = c.pending[1:]
-	if len(c.pending) == 0 {
-		c.pending = nil
-	}
-}
-
 // dropPending drops the pending messages of the given partitions: they
 // were revoked or sought.
 func (c *consumer[K, V]) dropPending(parts map[int32]bool) {
 	kept := c.pending[:0]
-	c.npending = 0
-	for _, b := range c.pending {
-		out := b[:0]
-		for _, f := range b {
-			if !parts[f.m.TopicPartition.Partition] {
-				out = append(out, f)
-			}
-		}
-		clear(b[len(out):])
-		if len(out) > 0 {
-			kept = append(kept, out)
-			c.npending += len(out)
+	for _, f := range c.pending {
+		if !parts[f.m.TopicPartition.Partition] {
+			kept = append(kept, f)
 		}
 	}
 	clear(c.pending[len(kept):])

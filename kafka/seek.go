@@ -77,7 +77,7 @@ func (t *Topic[K, V]) Seek(ctx context.Context, off Offset) error {
 	return nil
 }
 
-// running reports whether the consumer's poller still runs.
+// running reports whether the consumer still reads.
 func (c *consumer[K, V]) running() bool {
 	select {
 	case <-c.polled:
@@ -125,7 +125,7 @@ func (c *consumer[K, V]) checkSeek(ctx context.Context, off Offset) error {
 	return nil
 }
 
-// requestSeek has the poller seek, and waits for it.
+// requestSeek has the keeper seek, and waits for it.
 func (c *consumer[K, V]) requestSeek(ctx context.Context, off Offset) error {
 	r := &seekRequest{off: off, done: make(chan error, 1)}
 	select {
@@ -140,18 +140,6 @@ func (c *consumer[K, V]) requestSeek(ctx context.Context, off Offset) error {
 		return err
 	case <-ctx.Done():
 		return context.Cause(ctx)
-	}
-}
-
-// serveSeeks carries out the seeks requested, on the poller.
-func (c *consumer[K, V]) serveSeeks() {
-	for {
-		select {
-		case r := <-c.seeks:
-			r.done <- c.seek(r.off)
-		default:
-			return
-		}
 	}
 }
 

@@ -31,7 +31,8 @@ func Eventually(t testing.TB, d time.Duration, what string, cond func() bool) {
 	}
 }
 
-// HoldPaused checks an app whose Kafka source is paused, the only member of
+// HoldPaused checks an app whose Kafka source is paused (or whose handler
+// is stuck), the only member of
 // consumer group on b: once handled (the count of messages the app has
 // handled) comes to rest, it calls more (which typically produces more
 // messages), waits for hold, and fails the test if the app handled anything
