@@ -291,7 +291,7 @@ func (c *consumer[K, V]) deliver(ctx context.Context, w *stream.Writer[Message[K
 	if derr != nil {
 		return c.badInput(ctx, w, f, seq, derr)
 	}
-	return w.AddTracked(ctx, m, f.tr.acceptFunc(seq))
+	return w.AddTrackedSeq(ctx, m, f.tr, seq)
 }
 
 // badInput carries out the topic's bad-input policy for a message that
@@ -301,7 +301,7 @@ func (c *consumer[K, V]) badInput(ctx context.Context, w *stream.Writer[Message[
 	case badSkip:
 		c.t.skipped.Add(1)
 		c.logger.Warn("kafka: skipped a message that cannot be decoded", "err", derr)
-		f.tr.accept(seq)
+		f.tr.Accept(seq)
 		return nil
 	case badDeadLetter:
 		p, err := c.t.deadLetters()
@@ -315,7 +315,7 @@ func (c *consumer[K, V]) badInput(ctx context.Context, w *stream.Writer[Message[
 					c.t.name, derr.Partition, derr.Offset, c.t.bad.topic, err))
 				return
 			}
-			f.tr.accept(seq)
+			f.tr.Accept(seq)
 		}
 		c.logger.Warn("kafka: dead-lettering a message that cannot be decoded", "to", c.t.bad.topic, "err", derr)
 		return p.produce(ctx, dl)

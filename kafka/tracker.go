@@ -68,8 +68,9 @@ func (t *tracker) grow() {
 	t.ring, t.head = ring, 0
 }
 
-// accept records that every output of message seq has been accepted.
-func (t *tracker) accept(seq uint64) {
+// Accept records that every output of message seq has been accepted. It
+// implements [stream.Acceptor].
+func (t *tracker) Accept(seq uint64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if seq < t.first || seq-t.first >= uint64(t.n) {
@@ -89,11 +90,6 @@ func (t *tracker) accept(seq uint64) {
 	t.first += uint64(done)
 	t.head = (t.head + done) % len(t.ring)
 	t.n -= done
-}
-
-// acceptFunc returns a function that accepts message seq.
-func (t *tracker) acceptFunc(seq uint64) func() {
-	return func() { t.accept(seq) }
 }
 
 // take returns the offset to commit, and whether it changed since the last

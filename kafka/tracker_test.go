@@ -21,16 +21,16 @@ func TestTrackerCommitsTheLongestAcceptedPrefix(t *testing.T) {
 	for i, off := range offsets {
 		seqs[i] = tr.push(off)
 	}
-	tr.accept(seqs[1])
+	tr.Accept(seqs[1])
 	if got := commitOf(tr); got != -1 {
 		t.Fatalf("commit %d with the first message waiting, want none", got)
 	}
-	tr.accept(seqs[0])
+	tr.Accept(seqs[0])
 	if got := commitOf(tr); got != 12 {
 		t.Fatalf("commit %d after the first two, want 12", got)
 	}
-	tr.accept(seqs[3])
-	tr.accept(seqs[2])
+	tr.Accept(seqs[3])
+	tr.Accept(seqs[2])
 	if got := commitOf(tr); got != 21 {
 		t.Fatalf("commit %d after all, want 21", got)
 	}
@@ -57,7 +57,7 @@ func TestTrackerRingWrapsAndGrows(t *testing.T) {
 		r.Shuffle(len(waiting), func(i, j int) { waiting[i], waiting[j] = waiting[j], waiting[i] })
 		k := r.IntN(len(waiting) + 1)
 		for _, seq := range waiting[:k] {
-			tr.accept(seq)
+			tr.Accept(seq)
 			accepted[seq] = true
 		}
 		waiting = waiting[k:]
@@ -82,9 +82,9 @@ func TestTrackerRingWrapsAndGrows(t *testing.T) {
 func TestTrackerIgnoresUnknownSequenceNumbers(t *testing.T) {
 	tr := newTracker(0)
 	s := tr.push(5)
-	tr.accept(s + 1) // never pushed
-	tr.accept(s)
-	tr.accept(s) // twice
+	tr.Accept(s + 1) // never pushed
+	tr.Accept(s)
+	tr.Accept(s) // twice
 	if got := commitOf(tr); got != 6 {
 		t.Fatalf("commit %d, want 6", got)
 	}
@@ -92,11 +92,11 @@ func TestTrackerIgnoresUnknownSequenceNumbers(t *testing.T) {
 
 func TestTrackerPushAndAcceptAllocateNothingOnceGrown(t *testing.T) {
 	tr := newTracker(0)
-	tr.accept(tr.push(0))
+	tr.Accept(tr.push(0))
 	var off int64
 	allocs := testing.AllocsPerRun(1000, func() {
 		off++
-		tr.accept(tr.push(off))
+		tr.Accept(tr.push(off))
 	})
 	if allocs != 0 {
 		t.Fatalf("%v allocations per message", allocs)

@@ -277,3 +277,62 @@ func TestProxyCarriesAcknowledgements(t *testing.T) {
 		t.Fatalf("got %v: the item is acknowledged after both readers", got)
 	}
 }
+
+// seqAcceptor records the numbers it is told, and those told before sunk
+// held them.
+type seqAcceptor struct {
+	sunk  sync.Map
+	mu    sync.Mutex
+	seqs  []uint64
+	early []uint64
+}
+
+func (a *seqAcceptor) Accept(seq uint64) {
+	_, ok := a.sunk.Load(seq)
+	a.mu.Lock()
+	a.seqs = append(a.seqs, seq)
+	if !ok {
+		a.early = append(a.early, seq)
+	}
+	a.mu.Unlock()
+}
+
+// TestAddTrackedSeqTellsEachNumberOnceAccepted writes more items than one
+// slab of tokens holds, numbered, through a batch (accepted on another
+// goroutine): each number must be told once, after its item reached the
+// sink.
+func TestAddTrackedSeqTellsEachNumberOnceAccepted(t *testing.T) {
+	const n = 200
+	var a seqAcceptor
+	src := stream.SourceFunc[int](func(ctx context.Context, w *stream.Writer[int]) error {
+		for i := range n {
+			if err := w.AddTrackedSeq(ctx, i, &a, uint64(1000+i)); err != nil {
+				return err
+			}
+		}
+		return w.Flush(ctx)
+	})
+	runApp(t, func(app *stream.App) {
+		stream.Handle(app, stream.Batch(src, 7, 0), stream.Func(func(b []int) []int { return b }),
+			sink.Func(func(_ context.Context, b []int) error {
+				for _, v := range b {
+					a.sunk.Store(uint64(1000+v), true)
+				}
+				return nil
+			}))
+	})
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.seqs) != n {
+		t.Fatalf("told %d numbers, want %d: %v", len(a.seqs), n, a.seqs)
+	}
+	if len(a.early) > 0 {
+		t.Fatalf("numbers told before their items reached the sink: %v", a.early)
+	}
+	slices.Sort(a.seqs)
+	for i, seq := range a.seqs {
+		if seq != uint64(1000+i) {
+			t.Fatalf("numbers told: %v, want 1000 to %d once each", a.seqs, 1000+n-1)
+		}
+	}
+}

@@ -13,13 +13,59 @@ import "sync/atomic"
 // drop calls [Token.Done]. When the count reaches zero the callback runs, once.
 type Token struct {
 	pending  atomic.Int64
-	accepted func()
+	accepted func()   // called when the count reaches zero; or else
+	acceptor Acceptor // told seq then
+	seq      uint64
+}
+
+// An Acceptor is told, by number, which items have been accepted: a source
+// that tracks many items implements it once instead of making a function
+// per item.
+type Acceptor interface {
+	Accept(seq uint64)
 }
 
 // New returns a token with a count of one that calls accepted when the count
 // reaches zero.
 func New(accepted func()) *Token {
 	t := &Token{accepted: accepted}
+	t.pending.Store(1)
+	return t
+}
+
+// slabSize is how many tokens a [Slab] allocates at once.
+const slabSize = 64
+
+// A Slab makes tokens slabSize at a time, in one allocation instead of one
+// each: for a source that tracks every item it writes. The garbage
+// collector frees a slab once none of its tokens is referenced any more.
+// A Slab is for one goroutine at a time; its zero value is ready to use.
+type Slab struct {
+	free []Token
+}
+
+// New returns a token with a count of one that calls accepted when the
+// count reaches zero.
+func (s *Slab) New(accepted func()) *Token {
+	t := s.next()
+	t.accepted = accepted
+	return t
+}
+
+// NewSeq returns a token with a count of one that calls a.Accept(seq) when
+// the count reaches zero.
+func (s *Slab) NewSeq(a Acceptor, seq uint64) *Token {
+	t := s.next()
+	t.acceptor, t.seq = a, seq
+	return t
+}
+
+func (s *Slab) next() *Token {
+	if len(s.free) == 0 {
+		s.free = make([]Token, slabSize)
+	}
+	t := &s.free[0]
+	s.free = s.free[1:]
 	t.pending.Store(1)
 	return t
 }
@@ -58,7 +104,11 @@ func (t *Token) Done() {
 	}
 	switch n := t.pending.Add(-1); {
 	case n == 0:
-		t.accepted()
+		if t.acceptor != nil {
+			t.acceptor.Accept(t.seq)
+		} else {
+			t.accepted()
+		}
 	case n < 0:
 		panic("ack: Done called more often than Add")
 	}

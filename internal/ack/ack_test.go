@@ -1,0 +1,51 @@
+package ack
+
+import "testing"
+
+type recorder []uint64
+
+func (r *recorder) Accept(seq uint64) { *r = append(*r, seq) }
+
+// TestSlabTokensAreIndependent takes more tokens than a slab holds from one
+// Slab: each must count on its own and fire its own callback once.
+func TestSlabTokensAreIndependent(t *testing.T) {
+	var s Slab
+	var r recorder
+	var funcs int
+	tokens := make([]*Token, 3*slabSize)
+	for i := range tokens {
+		if i%2 == 0 {
+			tokens[i] = s.NewSeq(&r, uint64(i))
+		} else {
+			tokens[i] = s.New(func() { funcs++ })
+		}
+		tokens[i].Add(1) // one output more
+	}
+	for i := len(tokens) - 1; i >= 0; i-- {
+		tokens[i].Done()
+	}
+	if len(r) != 0 || funcs != 0 {
+		t.Fatalf("callbacks ran with an output outstanding: %v, %d", r, funcs)
+	}
+	for _, tok := range tokens {
+		tok.Done()
+	}
+	if len(r) != len(tokens)/2 || funcs != len(tokens)/2 {
+		t.Fatalf("told %v and called %d functions, want %d of each", r, funcs, len(tokens)/2)
+	}
+	for i, seq := range r {
+		if seq != uint64(2*i) {
+			t.Fatalf("told %v, want the even numbers in order", r)
+		}
+	}
+}
+
+// TestSlabAllocatesOncePerSlab checks the point of a Slab.
+func TestSlabAllocatesOncePerSlab(t *testing.T) {
+	var s Slab
+	var r recorder
+	allocs := testing.AllocsPerRun(10*slabSize, func() { s.NewSeq(&r, 1) })
+	if allocs > 2.0/slabSize {
+		t.Fatalf("%.3f allocations per token, want one per %d tokens", allocs, slabSize)
+	}
+}
