@@ -28,8 +28,15 @@ func Name[T any](c Codec[T]) string {
 // caller, as [Bytes] does, then return b itself; the others decode as
 // Decode does.
 func DecodeOwned[T any](c Codec[T], b []byte) (T, error) {
+	return OwnedDecoder(c)(b)
+}
+
+// OwnedDecoder returns the function [DecodeOwned] calls to decode with c:
+// for a caller that decodes many values with one codec, such as a Kafka
+// consumer, and would rather look it up once.
+func OwnedDecoder[T any](c Codec[T]) func(b []byte) (T, error) {
 	if o, ok := c.(interface{ decodeOwned([]byte) (T, error) }); ok {
-		return o.decodeOwned(b)
+		return o.decodeOwned
 	}
-	return c.Decode(b)
+	return c.Decode
 }

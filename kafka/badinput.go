@@ -102,13 +102,13 @@ func (t *Topic[K, V]) decode(km *ckafka.Message) (Message[K, V], *DecodeError) {
 	}
 	if km.Key != nil {
 		var err error
-		if m.Key, err = codec.DecodeOwned(t.keyCodec, km.Key); err != nil {
+		if m.Key, err = t.decodeKey(km.Key); err != nil {
 			return m, t.decodeError(km, "key", codec.Name(t.keyCodec), err)
 		}
 	}
 	if km.Value != nil {
 		var err error
-		if m.Value, err = codec.DecodeOwned(t.valCodec, km.Value); err != nil {
+		if m.Value, err = t.decodeValue(km.Value); err != nil {
 			return m, t.decodeError(km, "value", codec.Name(t.valCodec), err)
 		}
 	}

@@ -34,10 +34,13 @@ type Topic[K, V any] struct {
 	conf     ConfigMap
 	keyCodec codec.Codec[K]
 	valCodec codec.Codec[V]
-	start    Offset
-	dry      bool
-	bad      BadInput
-	logger   *slog.Logger
+	// The codecs' decoders for bytes handed over (see codec.DecodeOwned).
+	decodeKey   func([]byte) (K, error)
+	decodeValue func([]byte) (V, error)
+	start       Offset
+	dry         bool
+	bad         BadInput
+	logger      *slog.Logger
 
 	skipped atomic.Int64
 
@@ -156,15 +159,17 @@ func NewTopic[K, V any](name string, conf ConfigMap, opts ...Option) (*Topic[K, 
 		logger = slog.Default()
 	}
 	return &Topic[K, V]{
-		name:     name,
-		conf:     snap,
-		keyCodec: kc,
-		valCodec: vc,
-		start:    o.start,
-		dry:      o.dry,
-		bad:      o.bad,
-		logger:   logger.With("topic", name),
-		changed:  make(chan struct{}),
+		name:        name,
+		conf:        snap,
+		keyCodec:    kc,
+		valCodec:    vc,
+		decodeKey:   codec.OwnedDecoder(kc),
+		decodeValue: codec.OwnedDecoder(vc),
+		start:       o.start,
+		dry:         o.dry,
+		bad:         o.bad,
+		logger:      logger.With("topic", name),
+		changed:     make(chan struct{}),
 	}, nil
 }
 
