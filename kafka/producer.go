@@ -80,30 +80,27 @@ func (t *Topic[K, V]) Produce(ctx context.Context, key K, value V, headers ...He
 	return t.Send(ctx, Message[K, V]{Key: key, Value: value, Headers: headers})
 }
 
-// encode turns *m into km, a librdkafka message for the topic. An empty key
-// is sent as no key, so that the partitioner spreads keyless messages. km is
-// the caller's, so that it can live on the caller's stack: a message made
-// on the heap for each send would cost the garbage collector more than the
+// encode turns *m into km, a librdkafka message for the topic, setting
+// the fields it uses on a km the caller zeroed. An empty key is sent as no
+// key, so that the partitioner spreads keyless messages. km is the
+// caller's, so that it can live on the caller's stack: a message made on
+// the heap for each send would cost the garbage collector more than the
 // rest of the send.
 func (t *Topic[K, V]) encode(m *Message[K, V], km *ckafka.Message) error {
 	k, err := t.keyCodec.Encode(m.Key)
 	if err != nil {
 		return fmt.Errorf("kafka: topic %s: encoding key with codec %s: %w", t.name, codec.Name(t.keyCodec), err)
 	}
-	if len(k) == 0 {
-		k = nil
+	if len(k) > 0 {
+		km.Key = k
 	}
-	v, err := t.valCodec.Encode(m.Value)
-	if err != nil {
+	if km.Value, err = t.valCodec.Encode(m.Value); err != nil {
 		return fmt.Errorf("kafka: topic %s: encoding value with codec %s: %w", t.name, codec.Name(t.valCodec), err)
 	}
-	*km = ckafka.Message{
-		TopicPartition: ckafka.TopicPartition{Topic: &t.name, Partition: ckafka.PartitionAny},
-		Key:            k,
-		Value:          v,
-		Headers:        m.Headers,
-		Timestamp:      m.Timestamp,
-	}
+	km.TopicPartition.Topic = &t.name
+	km.TopicPartition.Partition = ckafka.PartitionAny
+	km.Headers = m.Headers
+	km.Timestamp = m.Timestamp
 	return nil
 }
 
