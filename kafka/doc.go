@@ -94,6 +94,13 @@
 // partitions: librdkafka's bounded prefetch queue holds what the stream has
 // no room for.
 //
+// The consumer polls librdkafka on the goroutine that runs the handler and
+// hands it each message as it comes, as a hand-written poll loop would. A
+// handler that takes longer than max.poll.interval.ms over one message
+// does not cost the consumer its place in the group either: while the
+// handler is busy for longer than 50 ms, a second goroutine polls in its
+// place, and holds what it reads for the handler.
+//
 // # Testing
 //
 // Package [github.com/slipstream-go/slipstream/kafka/kafkatest] runs a
