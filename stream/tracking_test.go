@@ -336,3 +336,64 @@ func TestAddTrackedSeqTellsEachNumberOnceAccepted(t *testing.T) {
 		}
 	}
 }
+
+// mixedSink accepts every other output at once and the rest later, from a
+// goroutine of its own, so that a writer's tokens are accepted both before
+// and after it writes the next item.
+type mixedSink struct {
+	later chan func(error)
+	sent  int
+}
+
+func (s *mixedSink) Send(context.Context, int) error { panic("Send called on an AsyncSink") }
+
+func (s *mixedSink) SendAsync(_ context.Context, _ int, done func(error)) error {
+	s.sent++
+	if s.sent%2 == 0 {
+		done(nil)
+		return nil
+	}
+	s.later <- done
+	return nil
+}
+
+// TestTrackedItemsAcceptedLateOrAtOnceAreEachToldOnce writes numbered
+// items to a sink that accepts some at once and some later, on another
+// goroutine: each number must be told exactly once, whatever becomes of
+// the token of an item accepted at once.
+func TestTrackedItemsAcceptedLateOrAtOnceAreEachToldOnce(t *testing.T) {
+	const n = 2000
+	var a seqAcceptor
+	s := &mixedSink{later: make(chan func(error), 16)}
+	var accepting sync.WaitGroup
+	accepting.Go(func() {
+		for done := range s.later {
+			done(nil)
+		}
+	})
+	src := stream.SourceFunc[int](func(ctx context.Context, w *stream.Writer[int]) error {
+		for i := range n {
+			if err := w.AddTrackedSeq(ctx, i, &a, uint64(i)); err != nil {
+				return err
+			}
+		}
+		return w.Flush(ctx)
+	})
+	runApp(t, func(app *stream.App) {
+		stream.Handle(app, src, stream.Func(func(v int) int {
+			a.sunk.Store(uint64(v), true)
+			return v
+		}), stream.Sink[int](s))
+	})
+	close(s.later)
+	accepting.Wait()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	slices.Sort(a.seqs)
+	if distinct := len(slices.Compact(slices.Clone(a.seqs))); len(a.seqs) != n || distinct != n {
+		t.Fatalf("told %d numbers, %d of them different; want each of %d once", len(a.seqs), distinct, n)
+	}
+	if len(a.early) > 0 {
+		t.Fatalf("numbers told before their items reached the sink: %v", a.early)
+	}
+}

@@ -64,7 +64,10 @@ func (w *Writer[T]) Add(ctx context.Context, v T) error {
 // outputs are never accepted, because the app failed or stopped first, never
 // runs accepted. Kafka sources commit offsets from it.
 func (w *Writer[T]) AddTracked(ctx context.Context, v T, accepted func()) error {
-	return w.add(ctx, v, w.tokens.New(accepted))
+	t := w.tokens.New(accepted)
+	err := w.add(ctx, v, t)
+	w.tokens.Release(t)
+	return err
 }
 
 // An Acceptor is told which of the items a source wrote with
@@ -80,7 +83,10 @@ type Acceptor interface {
 // to one that writes hundreds of thousands of items a second, as a Kafka
 // consumer does.
 func (w *Writer[T]) AddTrackedSeq(ctx context.Context, v T, a Acceptor, seq uint64) error {
-	return w.add(ctx, v, w.tokens.NewSeq(a, seq))
+	t := w.tokens.NewSeq(a, seq)
+	err := w.add(ctx, v, t)
+	w.tokens.Release(t)
+	return err
 }
 
 func (w *Writer[T]) add(ctx context.Context, v T, t *ack.Token) error {

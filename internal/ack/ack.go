@@ -39,16 +39,21 @@ const slabSize = 64
 // A Slab makes tokens slabSize at a time, in one allocation instead of one
 // each: for a source that tracks every item it writes. The garbage
 // collector frees a slab once none of its tokens is referenced any more.
+// A token whose count has reached zero by the time its item has gone as far
+// as its writer's goroutine takes it is handed out again (see
+// [Slab.Release]): then a source whose items are accepted at once, as they
+// are when every sink is synchronous, uses one token for all of them.
 // A Slab is for one goroutine at a time; its zero value is ready to use.
 type Slab struct {
-	free []Token
+	free  []Token
+	spare *Token // released with a count of zero: handed out next
 }
 
 // New returns a token with a count of one that calls accepted when the
 // count reaches zero.
 func (s *Slab) New(accepted func()) *Token {
 	t := s.next()
-	t.accepted = accepted
+	t.accepted, t.acceptor = accepted, nil
 	return t
 }
 
@@ -56,11 +61,26 @@ func (s *Slab) New(accepted func()) *Token {
 // the count reaches zero.
 func (s *Slab) NewSeq(a Acceptor, seq uint64) *Token {
 	t := s.next()
-	t.acceptor, t.seq = a, seq
+	t.accepted, t.acceptor, t.seq = nil, a, seq
 	return t
 }
 
+// Release tells s that its caller holds t, a token s made, no more. If
+// every output of t has been accepted, nothing else holds it either (a
+// token is not used once its count reaches zero), and s hands it out
+// again.
+func (s *Slab) Release(t *Token) {
+	if t.pending.Load() == 0 {
+		s.spare = t
+	}
+}
+
 func (s *Slab) next() *Token {
+	if t := s.spare; t != nil {
+		s.spare = nil
+		t.pending.Store(1)
+		return t
+	}
 	if len(s.free) == 0 {
 		s.free = make([]Token, slabSize)
 	}
@@ -102,12 +122,15 @@ func (t *Token) Done() {
 	if t == nil {
 		return
 	}
+	// Read before the count drops: once it reaches zero, a Slab may hand t
+	// out again.
+	accepted, acceptor, seq := t.accepted, t.acceptor, t.seq
 	switch n := t.pending.Add(-1); {
 	case n == 0:
-		if t.acceptor != nil {
-			t.acceptor.Accept(t.seq)
+		if acceptor != nil {
+			acceptor.Accept(seq)
 		} else {
-			t.accepted()
+			accepted()
 		}
 	case n < 0:
 		panic("ack: Done called more often than Add")

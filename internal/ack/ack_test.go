@@ -49,3 +49,30 @@ func TestSlabAllocatesOncePerSlab(t *testing.T) {
 		t.Fatalf("%.3f allocations per token, want one per %d tokens", allocs, slabSize)
 	}
 }
+
+// TestSlabHandsOutAReleasedTokenOnceItsCountIsZero: a token released while
+// an output is outstanding must not come back; one released with a count
+// of zero must, counting afresh for its new item.
+func TestSlabHandsOutAReleasedTokenOnceItsCountIsZero(t *testing.T) {
+	var s Slab
+	var r recorder
+	busy := s.NewSeq(&r, 1)
+	busy.Add(1) // an output still outstanding
+	busy.Done()
+	s.Release(busy)
+	if again := s.NewSeq(&r, 2); again == busy {
+		t.Fatal("a token with an output outstanding was handed out again")
+	} else {
+		again.Done()
+		s.Release(again)
+		if next := s.NewSeq(&r, 3); next != again {
+			t.Fatal("a token whose count reached zero was not handed out again")
+		} else {
+			next.Done()
+		}
+	}
+	busy.Done()
+	if want := (recorder{2, 3, 1}); len(r) != 3 || r[0] != want[0] || r[1] != want[1] || r[2] != want[2] {
+		t.Fatalf("told %v, want %v", r, want)
+	}
+}
