@@ -101,7 +101,7 @@ func Handle[T, U any](app *App, src Source[T], h Handler[T, U], sinks ...Sink[U]
 	}
 	b.run = func(r *run) func() error {
 		out := newEmitter(r, sinks)
-		loop := in.wire(r, pusher[T]{push: func(v T, t *ack.Token) error {
+		loop := in.wire(r, pusher[T]{idle: out.flush, push: func(v T, t *ack.Token) error {
 			out.token = t
 			var err error
 			if h.one != nil { // made by Func: call it without going through emit
@@ -123,6 +123,9 @@ func Handle[T, U any](app *App, src Source[T], h Handler[T, U], sinks ...Sink[U]
 			if err := loop(); err != nil {
 				return err
 			}
+			if err := out.flush(); err != nil {
+				return err
+			}
 			return out.inflight.wait(r.done) // until every async sink has reported
 		}
 	}
@@ -136,21 +139,23 @@ func Handle[T, U any](app *App, src Source[T], h Handler[T, U], sinks ...Sink[U]
 
 // An emitter sends each output of a handler to its sinks, in order.
 type emitter[U any] struct {
-	r      *run
-	sinks  []Sink[U]
-	async  []AsyncSink[U] // async[i] is sinks[i] when it is an AsyncSink
-	token  *ack.Token     // of the input being handled
-	err    error          // the first error; later outputs are dropped
-	report func(error)    // done callback for untracked outputs
-	emit   func(U)
+	r        *run
+	sinks    []Sink[U]
+	async    []AsyncSink[U]    // async[i] is sinks[i] when it is an AsyncSink
+	buffered []BufferedSink[U] // buffered[i] is sinks[i] when it is a BufferedSink
+	token    *ack.Token        // of the input being handled
+	err      error             // the first error; later outputs are dropped
+	report   func(error)       // done callback for untracked outputs
+	emit     func(U)
 
 	inflight inflight // outputs taken by async sinks, not yet reported
 }
 
 func newEmitter[U any](r *run, sinks []Sink[U]) *emitter[U] {
-	e := &emitter[U]{r: r, sinks: sinks, async: make([]AsyncSink[U], len(sinks))}
+	e := &emitter[U]{r: r, sinks: sinks, async: make([]AsyncSink[U], len(sinks)), buffered: make([]BufferedSink[U], len(sinks))}
 	for i, s := range sinks {
 		e.async[i], _ = s.(AsyncSink[U])
+		e.buffered[i], _ = s.(BufferedSink[U])
 	}
 	e.report = func(err error) {
 		if err != nil {
@@ -189,14 +194,14 @@ func (e *emitter[U]) sendTo(i int, s Sink[U], v *U) error {
 	e.inflight.add()
 	t := e.token
 	if t == nil {
-		err := a.SendAsync(e.r.ctx, *v, e.report)
+		err := e.sendAsync(i, a, v, e.report)
 		if err != nil {
 			e.inflight.done() // not taken: nothing will call done
 		}
 		return err
 	}
 	t.Add(1)
-	err := a.SendAsync(e.r.ctx, *v, func(err error) {
+	err := e.sendAsync(i, a, v, func(err error) {
 		defer e.inflight.done()
 		if err != nil {
 			e.r.fail(fmt.Errorf("sink %s: %w", describe(s), err))
@@ -209,6 +214,28 @@ func (e *emitter[U]) sendTo(i int, s Sink[U], v *U) error {
 		e.inflight.done()
 	}
 	return err
+}
+
+// sendAsync sends *v to async sink i, a, buffered if it can be.
+func (e *emitter[U]) sendAsync(i int, a AsyncSink[U], v *U, done func(error)) error {
+	if b := e.buffered[i]; b != nil {
+		return b.SendBuffered(e.r.ctx, *v, done)
+	}
+	return a.SendAsync(e.r.ctx, *v, done)
+}
+
+// flush has every BufferedSink hand on what it holds: the handler's source
+// is about to wait, or has ended.
+func (e *emitter[U]) flush() error {
+	for i, b := range e.buffered {
+		if b == nil {
+			continue
+		}
+		if err := b.FlushBuffered(e.r.ctx); err != nil {
+			return fmt.Errorf("sink %s: %w", describe(e.sinks[i]), err)
+		}
+	}
+	return nil
 }
 
 // inflight counts outputs that async sinks have taken and not yet reported.

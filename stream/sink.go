@@ -20,6 +20,20 @@ type AsyncSink[T any] interface {
 	SendAsync(ctx context.Context, v T, done func(error)) error
 }
 
+// A BufferedSink is an [AsyncSink] that may also hold what it takes and
+// hand it on in bursts, which costs it less per output, as a Kafka topic's
+// producer does. The app sends to it with SendBuffered, and calls
+// FlushBuffered whenever the handler's source is about to wait for input
+// (see [Writer.Flush]) and once the handler has ended, so that what the sink
+// holds never waits for company. SendBuffered's error means v was not
+// taken; the sink otherwise reports on v through done, as SendAsync does,
+// including failures to hand it on later.
+type BufferedSink[T any] interface {
+	AsyncSink[T]
+	SendBuffered(ctx context.Context, v T, done func(error)) error
+	FlushBuffered(ctx context.Context) error
+}
+
 // SinkFunc adapts a function to a [Sink].
 type SinkFunc[T any] func(ctx context.Context, v T) error
 

@@ -397,3 +397,97 @@ func TestTrackedItemsAcceptedLateOrAtOnceAreEachToldOnce(t *testing.T) {
 		t.Fatalf("numbers told before their items reached the sink: %v", a.early)
 	}
 }
+
+// holdingSink is a BufferedSink that holds what it is sent with
+// SendBuffered until FlushBuffered, then accepts it.
+type holdingSink struct {
+	mu      sync.Mutex
+	held    []func(error)
+	async   int // outputs sent with SendAsync
+	flushes int
+}
+
+func (s *holdingSink) Send(context.Context, int) error { panic("Send called on a BufferedSink") }
+
+func (s *holdingSink) SendAsync(_ context.Context, _ int, done func(error)) error {
+	s.mu.Lock()
+	s.async++
+	s.mu.Unlock()
+	done(nil)
+	return nil
+}
+
+func (s *holdingSink) SendBuffered(_ context.Context, _ int, done func(error)) error {
+	s.mu.Lock()
+	s.held = append(s.held, done)
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *holdingSink) FlushBuffered(context.Context) error {
+	s.mu.Lock()
+	held := s.held
+	s.held = nil
+	s.flushes++
+	s.mu.Unlock()
+	for _, done := range held {
+		done(nil)
+	}
+	return nil
+}
+
+// TestBufferedSinkIsFlushedWhenTheSourceWaits writes one tracked item at a
+// time and waits for it to be accepted before writing the next: that only
+// ends if the app flushes the BufferedSink whenever the source is about to
+// wait, as Writer.Write says it is.
+func TestBufferedSinkIsFlushedWhenTheSourceWaits(t *testing.T) {
+	const n = 5
+	s := &holdingSink{}
+	src := stream.SourceFunc[int](func(ctx context.Context, w *stream.Writer[int]) error {
+		for i := range n {
+			accepted := make(chan struct{})
+			if err := w.AddTracked(ctx, i, func() { close(accepted) }); err != nil {
+				return err
+			}
+			if err := w.Flush(ctx); err != nil {
+				return err
+			}
+			select {
+			case <-accepted:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	})
+	runApp(t, func(app *stream.App) {
+		stream.Handle(app, src, stream.Func(func(v int) int { return v }), stream.Sink[int](s))
+	})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.async != 0 || s.flushes < n || len(s.held) != 0 {
+		t.Fatalf("SendAsync called %d times, FlushBuffered %d times, %d outputs still held: want 0, at least %d, 0", s.async, s.flushes, len(s.held), n)
+	}
+}
+
+// TestBufferedSinkIsFlushedWhenTheHandlerEnds: a source that ends without
+// flushing still has its last outputs handed on, and the app waits for
+// them to be accepted.
+func TestBufferedSinkIsFlushedWhenTheHandlerEnds(t *testing.T) {
+	var l eventLog
+	s := &holdingSink{}
+	src := stream.SourceFunc[string](func(ctx context.Context, w *stream.Writer[string]) error {
+		for _, v := range []string{"a", "b"} {
+			if err := w.AddTracked(ctx, v, func() { l.add("ack " + v) }); err != nil {
+				return err
+			}
+		}
+		return nil // no Flush
+	})
+	runApp(t, func(app *stream.App) {
+		stream.Handle(app, src, stream.Func(func(v string) int { return len(v) }), stream.Sink[int](s))
+	})
+	if got := l.get(); !slices.Equal(got, []string{"ack a", "ack b"}) {
+		t.Fatalf("acknowledged %v, want both", got)
+	}
+}

@@ -378,7 +378,7 @@ func Messages(n int) []kafka.Message[string, []byte] {
 
 // An ackedTopic is a Topic sink that calls last once it has had n
 // messages acknowledged. Embedding the Topic keeps what the app sees of it:
-// an AsyncSink, and a Closer that the app closes when it stops.
+// a BufferedSink, and a Closer that the app closes when it stops.
 type ackedTopic struct {
 	*kafka.Topic[string, []byte]
 	left atomic.Int64
@@ -393,12 +393,23 @@ func newAckedTopic(t *kafka.Topic[string, []byte], n int, last func()) *ackedTop
 
 // SendAsync sends m through the Topic, counting its acknowledgement.
 func (a *ackedTopic) SendAsync(ctx context.Context, m kafka.Message[string, []byte], done func(error)) error {
-	return a.Topic.SendAsync(ctx, m, func(err error) {
+	return a.Topic.SendAsync(ctx, m, a.counted(done))
+}
+
+// SendBuffered sends m through the Topic, as the app does, counting its
+// acknowledgement.
+func (a *ackedTopic) SendBuffered(ctx context.Context, m kafka.Message[string, []byte], done func(error)) error {
+	return a.Topic.SendBuffered(ctx, m, a.counted(done))
+}
+
+// counted returns done, counting an acknowledgement before it returns.
+func (a *ackedTopic) counted(done func(error)) func(error) {
+	return func(err error) {
 		done(err)
 		if err == nil && a.left.Add(-1) == 0 {
 			a.last()
 		}
-	})
+	}
 }
 
 // Send sends m through SendAsync, for the rare caller that uses a Sink's
@@ -419,7 +430,7 @@ func (a *ackedTopic) Send(ctx context.Context, m kafka.Message[string, []byte]) 
 // A markedClose is a Topic sink that calls closing when the app starts to
 // close it: once the handler bound to it has ended, which it does once the
 // Topic has reported every message it took. Embedding the Topic keeps what
-// the app sees of it: an AsyncSink, and a Closer.
+// the app sees of it: a BufferedSink, and a Closer.
 type markedClose struct {
 	*kafka.Topic[string, []byte]
 	closing func()

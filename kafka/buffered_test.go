@@ -1,0 +1,112 @@
+package kafka_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slipstream-go/slipstream/internal/testkit"
+	"github.com/slipstream-go/slipstream/kafka"
+	"github.com/slipstream-go/slipstream/kafka/kafkatest"
+)
+
+// TestSendBufferedKeepsOrderAndDelivers mixes buffered sends, which the
+// Topic holds in bursts, with SendAsync and Send, which hand their message
+// over at once, on a one-partition topic: every message must arrive, in
+// the order sent, and each buffered one be reported delivered.
+func TestSendBufferedKeepsOrderAndDelivers(t *testing.T) {
+	const n = 100 // three bursts and some
+	b := newBroker(t, kafkatest.WithTopic("burst", 1))
+	ctx := testkit.Context(t, 60*time.Second)
+	topic := newTopic[string, string](t, "burst", testConf(b.Addr()))
+
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	done := func(err error) {
+		if err != nil {
+			errs <- err
+		}
+		wg.Done()
+	}
+	for i := range n {
+		m := kafka.NewMessage("k", fmt.Sprint(i))
+		var err error
+		switch {
+		case i == n-1:
+			err = topic.Send(ctx, m) // after everything held
+		case i%10 == 9:
+			wg.Add(1)
+			err = topic.SendAsync(ctx, m, done)
+		default:
+			wg.Add(1)
+			err = topic.SendBuffered(ctx, m, done)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	for i, m := range collect(t, ctx, topic, n) {
+		if m.Value != fmt.Sprint(i) {
+			t.Fatalf("message %d is %s: out of order", i, m.Value)
+		}
+	}
+}
+
+// TestCloseDeliversWhatSendBufferedHolds: messages held and never flushed
+// are delivered when the Topic closes.
+func TestCloseDeliversWhatSendBufferedHolds(t *testing.T) {
+	b := newBroker(t, kafkatest.WithTopic("held", 1))
+	ctx := testkit.Context(t, 60*time.Second)
+	conf := testConf(b.Addr())
+	topic, err := kafka.NewTopic[string, string]("held", conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	delivered := make(chan error, 3)
+	for i := range 3 {
+		if err := topic.SendBuffered(ctx, kafka.NewMessage("", fmt.Sprint(i)), func(err error) { delivered <- err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := topic.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := <-delivered; err != nil {
+			t.Fatal(err)
+		}
+	}
+	reader := newTopic[string, string](t, "held", testConf(b.Addr()))
+	if got := collect(t, ctx, reader, 3); got[0].Value != "0" || got[2].Value != "2" {
+		t.Fatalf("read %v", got)
+	}
+}
+
+// TestFlushBufferedHandsOverAtOnce: a buffered message is delivered after
+// FlushBuffered, without waiting for a burst to fill or for Close.
+func TestFlushBufferedHandsOverAtOnce(t *testing.T) {
+	b := newBroker(t, kafkatest.WithTopic("flushed", 1))
+	ctx := testkit.Context(t, 60*time.Second)
+	topic := newTopic[string, string](t, "flushed", testConf(b.Addr()))
+	delivered := make(chan error, 1)
+	if err := topic.SendBuffered(ctx, kafka.NewMessage("", "x"), func(err error) { delivered <- err }); err != nil {
+		t.Fatal(err)
+	}
+	if err := topic.FlushBuffered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-delivered:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-ctx.Done():
+		t.Fatal("the flushed message was not delivered")
+	}
+}
