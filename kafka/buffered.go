@@ -54,7 +54,9 @@ func (t *Topic[K, V]) SendBuffered(ctx context.Context, m Message[K, V], done fu
 		return err
 	}
 	h.done = append(h.done, done)
-	h.holding.Store(true)
+	if i == 0 {
+		h.holding.Store(true)
+	}
 	if len(h.msgs) >= burstSize {
 		p.sendHeld(ctx)
 	}
