@@ -86,12 +86,20 @@ func (p *producer) flushHeld(ctx context.Context) {
 }
 
 // sendHeld hands librdkafka the messages held, in order, with p.held.mu
-// held. A message it refuses, and every one after it, have their done
-// functions called with the error: their sender was told they were taken.
+// held, counting them in p.deliveries at once. A message it refuses, and
+// every one after it, have their done functions called with the error:
+// their sender was told they were taken.
 func (p *producer) sendHeld(ctx context.Context) {
 	h := &p.held
+	first, counted := p.deliveries.addAll(h.done)
 	for i := range h.msgs {
-		if err := p.send(ctx, &h.msgs[i], h.done[i]); err != nil {
+		if i >= counted { // the epoch took no more: see deliveries
+			h.msgs[i].Opaque = h.done[i]
+		}
+		if err := p.produce(ctx, &h.msgs[i]); err != nil {
+			if i < counted {
+				p.deliveries.withdrawAll(first+i, first+counted)
+			}
 			for _, done := range h.done[i:] {
 				done(err)
 			}

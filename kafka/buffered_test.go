@@ -110,3 +110,43 @@ func TestFlushBufferedHandsOverAtOnce(t *testing.T) {
 		t.Fatal("the flushed message was not delivered")
 	}
 }
+
+// TestSendWaitsForRoomInAFullQueue sends many more messages than the
+// producer's queue holds, as fast as it can: each send waits for room
+// rather than failing, and every message is delivered.
+func TestSendWaitsForRoomInAFullQueue(t *testing.T) {
+	const n = 300
+	b := newBroker(t, kafkatest.WithTopic("full", 1))
+	ctx := testkit.Context(t, 60*time.Second)
+	topic := newTopic[string, string](t, "full", testConf(b.Addr(), "queue.buffering.max.messages", 10))
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		send := topic.SendAsync
+		if i%2 == 0 {
+			send = topic.SendBuffered
+		}
+		if err := send(ctx, kafka.NewMessage("", fmt.Sprint(i)), func(err error) {
+			if err != nil {
+				errs <- err
+			}
+			wg.Done()
+		}); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+	if err := topic.FlushBuffered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	for i, m := range collect(t, ctx, topic, n) {
+		if m.Value != fmt.Sprint(i) {
+			t.Fatalf("message %d is %s", i, m.Value)
+		}
+	}
+}

@@ -70,35 +70,51 @@ func newDeliveries(maxAge time.Duration, maxMessages int) *deliveries {
 // the epoch has reached a limit, add counts nothing and returns false: the
 // message must then carry done as its Opaque.
 func (d *deliveries) add(done func(error)) (slot int, ok bool) {
+	first, n := d.addAll([]func(error){done})
+	return first, n == 1
+}
+
+// addAll counts in, as add does, messages about to be handed to librdkafka
+// in order, whose done functions are dones, until the epoch reaches a
+// limit. It returns the slot of the first and how many it counted; the
+// others must carry their done functions as their Opaque.
+func (d *deliveries) addAll(dones []func(error)) (first, n int) {
 	d.mu.Lock()
-	if d.full {
-		d.mu.Unlock()
-		return 0, false
+	first = len(d.pending)
+	for _, done := range dones {
+		if d.full {
+			break
+		}
+		k := len(d.pending) + 1
+		if k == 1 {
+			d.since = time.Now()
+		}
+		d.pending = append(d.pending, done)
+		n++
+		// Reading the clock costs about as much as the rest of counting a
+		// message: read it every 16 messages only.
+		if k >= d.maxMessages || k%16 == 0 && time.Since(d.since) >= d.maxAge {
+			d.full = true
+		}
 	}
-	n := len(d.pending) + 1
-	if n == 1 {
-		d.since = time.Now()
-	}
-	d.sent.Add(1)
-	d.pending = append(d.pending, done)
-	// Reading the clock costs about as much as the rest of add: read it
-	// every 16 messages only.
-	if n >= d.maxMessages || n%16 == 0 && time.Since(d.since) >= d.maxAge {
-		d.full = true
-	}
+	d.sent.Add(int64(n))
 	d.mu.Unlock()
-	return n - 1, true
+	return first, n
 }
 
 // withdraw counts out the message of slot, which librdkafka did not take:
 // its done function is not called.
-func (d *deliveries) withdraw(slot int) {
-	// No epoch can end between add and withdraw: the message was counted
-	// as sent and has no report. It counts as reported from now on.
+func (d *deliveries) withdraw(slot int) { d.withdrawAll(slot, slot+1) }
+
+// withdrawAll counts out the messages of slots from to to-1, which
+// librdkafka did not take: their done functions are not called.
+func (d *deliveries) withdrawAll(from, to int) {
+	// No epoch can end between add and withdraw: the messages were counted
+	// as sent and have no report. They count as reported from now on.
 	d.mu.Lock()
-	d.pending[slot] = nil
+	clear(d.pending[from:to])
 	d.mu.Unlock()
-	d.reported.Add(1)
+	d.reported.Add(int64(to - from))
 	d.release()
 }
 

@@ -192,3 +192,27 @@ func TestDeliveriesConcurrent(t *testing.T) {
 		t.Error("a done function was called before enough reports had come in")
 	}
 }
+
+// TestDeliveriesAddAllStopsWhereTheEpochIsFull counts in a burst that goes
+// beyond the epoch's limit, withdraws part of what it counted, and checks
+// that the epoch ends with the reports of the rest alone.
+func TestDeliveriesAddAllStopsWhereTheEpochIsFull(t *testing.T) {
+	d := newDeliveries(time.Hour, 4)
+	var calls, withdrawnCalls int
+	count := func(error) { calls++ }
+	withdrawn := func(error) { withdrawnCalls++ }
+	d.add(count)
+	first, n := d.addAll([]func(error){count, withdrawn, withdrawn, count})
+	if first != 1 || n != 3 {
+		t.Fatalf("addAll counted %d from slot %d, want 3 from slot 1 (the epoch takes 4)", n, first)
+	}
+	d.withdrawAll(first+1, first+3)
+	d.report(nil)
+	if calls != 0 {
+		t.Fatal("epoch ended before its reports were in")
+	}
+	d.report(nil)
+	if calls != 2 || withdrawnCalls != 0 {
+		t.Fatalf("%d done calls and %d of withdrawn messages at the end of the epoch, want 2 and 0", calls, withdrawnCalls)
+	}
+}

@@ -197,24 +197,26 @@ func (p *producer) send(ctx context.Context, m *ckafka.Message, done func(error)
 
 // produce enqueues m, waiting for room in the producer's queue.
 func (p *producer) produce(ctx context.Context, m *ckafka.Message) error {
-	var timer *time.Timer
+	if err := p.err(); err != nil {
+		return err
+	}
+	err := p.p.Produce(m, nil)
+	if err == nil {
+		return nil
+	}
+	return p.produceWhenRoom(ctx, m, err)
+}
+
+// produceWhenRoom is produce once librdkafka has refused m with err: if its
+// queue was full, it waits for room and tries again. It is apart from
+// produce so that the common path has no defer to run.
+func (p *producer) produceWhenRoom(ctx context.Context, m *ckafka.Message, err error) error {
+	timer := time.NewTimer(10 * time.Millisecond)
+	defer timer.Stop()
 	for {
-		if err := p.err(); err != nil {
-			return err
-		}
-		err := p.p.Produce(m, nil)
-		if err == nil {
-			return nil
-		}
 		var kerr ckafka.Error
 		if !errors.As(err, &kerr) || kerr.Code() != ckafka.ErrQueueFull {
 			return fmt.Errorf("kafka: producing to topic %s: %w", p.topic, err)
-		}
-		if timer == nil {
-			timer = time.NewTimer(10 * time.Millisecond)
-			defer timer.Stop()
-		} else {
-			timer.Reset(10 * time.Millisecond)
 		}
 		select {
 		case <-p.room:
@@ -222,6 +224,13 @@ func (p *producer) produce(ctx context.Context, m *ckafka.Message) error {
 		case <-ctx.Done():
 			return fmt.Errorf("kafka: topic %s: waiting for room in the producer queue: %w", p.topic, context.Cause(ctx))
 		}
+		if err = p.err(); err != nil {
+			return err
+		}
+		if err = p.p.Produce(m, nil); err == nil {
+			return nil
+		}
+		timer.Reset(10 * time.Millisecond)
 	}
 }
 
