@@ -31,6 +31,18 @@ func DecodeOwned[T any](c Codec[T], b []byte) (T, error) {
 	return OwnedDecoder(c)(b)
 }
 
+// BorrowedEncoder returns a function that encodes with c for a caller that
+// only reads the bytes it gets, and only until it has handed them on, such
+// as a Kafka producer, which copies them: codecs whose Encode copies the
+// value, as [String] does, return a view of the value itself instead; the
+// others encode as Encode does. The caller must not modify the bytes.
+func BorrowedEncoder[T any](c Codec[T]) func(v T) ([]byte, error) {
+	if b, ok := c.(interface{ encodeBorrowed(T) ([]byte, error) }); ok {
+		return b.encodeBorrowed
+	}
+	return c.Encode
+}
+
 // OwnedDecoder returns the function [DecodeOwned] calls to decode with c:
 // for a caller that decodes many values with one codec, such as a Kafka
 // consumer, and would rather look it up once.

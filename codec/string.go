@@ -3,6 +3,7 @@ package codec
 import (
 	"fmt"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // String returns a [Codec] for UTF-8 text: a string is encoded as its bytes.
@@ -20,6 +21,17 @@ func (stringCodec) Name() string { return "string" }
 
 func (stringCodec) Encode(v string) ([]byte, error) {
 	b := []byte(v)
+	if err := checkUTF8(b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// encodeBorrowed is Encode for a caller that only reads the bytes, and only
+// while it runs (see BorrowedEncoder): the string's own bytes, no copy.
+// Strings are immutable, so nobody writes to them.
+func (stringCodec) encodeBorrowed(v string) ([]byte, error) {
+	b := unsafe.Slice(unsafe.StringData(v), len(v))
 	if err := checkUTF8(b); err != nil {
 		return nil, err
 	}

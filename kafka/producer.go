@@ -84,19 +84,20 @@ func (t *Topic[K, V]) Produce(ctx context.Context, key K, value V, headers ...He
 
 // encode turns *m into km, a librdkafka message for the topic, setting
 // the fields it uses on a km the caller zeroed. An empty key is sent as no
-// key, so that the partitioner spreads keyless messages. km is the
+// key, so that the partitioner spreads keyless messages. Key and value may
+// be views of m's own (see codec.BorrowedEncoder): librdkafka copies them. km is the
 // caller's, so that it can live on the caller's stack: a message made on
 // the heap for each send would cost the garbage collector more than the
 // rest of the send.
 func (t *Topic[K, V]) encode(m *Message[K, V], km *ckafka.Message) error {
-	k, err := t.keyCodec.Encode(m.Key)
+	k, err := t.encodeKey(m.Key)
 	if err != nil {
 		return fmt.Errorf("kafka: topic %s: encoding key with codec %s: %w", t.name, codec.Name(t.keyCodec), err)
 	}
 	if len(k) > 0 {
 		km.Key = k
 	}
-	if km.Value, err = t.valCodec.Encode(m.Value); err != nil {
+	if km.Value, err = t.encodeValue(m.Value); err != nil {
 		return fmt.Errorf("kafka: topic %s: encoding value with codec %s: %w", t.name, codec.Name(t.valCodec), err)
 	}
 	km.TopicPartition.Topic = &t.name

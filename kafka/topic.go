@@ -34,7 +34,11 @@ type Topic[K, V any] struct {
 	conf     ConfigMap
 	keyCodec codec.Codec[K]
 	valCodec codec.Codec[V]
-	// The codecs' decoders for bytes handed over (see codec.DecodeOwned).
+	// The codecs' encoders for bytes librdkafka copies (see
+	// codec.BorrowedEncoder), and decoders for bytes handed over (see
+	// codec.DecodeOwned).
+	encodeKey   func(K) ([]byte, error)
+	encodeValue func(V) ([]byte, error)
 	decodeKey   func([]byte) (K, error)
 	decodeValue func([]byte) (V, error)
 	start       Offset
@@ -163,6 +167,8 @@ func NewTopic[K, V any](name string, conf ConfigMap, opts ...Option) (*Topic[K, 
 		conf:        snap,
 		keyCodec:    kc,
 		valCodec:    vc,
+		encodeKey:   codec.BorrowedEncoder(kc),
+		encodeValue: codec.BorrowedEncoder(vc),
 		decodeKey:   codec.OwnedDecoder(kc),
 		decodeValue: codec.OwnedDecoder(vc),
 		start:       o.start,
