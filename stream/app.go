@@ -202,12 +202,12 @@ func (e *emitter[U]) sendTo(i int, s Sink[U], v *U) error {
 	}
 	t.Add(1)
 	err := e.sendAsync(i, a, v, func(err error) {
-		defer e.inflight.done()
 		if err != nil {
 			e.r.fail(fmt.Errorf("sink %s: %w", describe(s), err))
-			return
+		} else {
+			t.Done()
 		}
-		t.Done()
+		e.inflight.done()
 	})
 	if err != nil {
 		t.Done()
