@@ -21,7 +21,11 @@
 // Sources are slices, iterators, channels and tickers (package source), Kafka
 // topics (package kafka), the Cache's change feed (package kv) and [Proxy],
 // which passes messages between handlers of one process. Sinks are functions,
-// printers and collectors (package sink), topics, the Cache and Proxy.
+// printers and collectors (package sink), topics, the Cache and Proxy. A
+// sink that acknowledges later, as a Kafka producer does on its delivery
+// report, is an [AsyncSink]; one that works best fed in bursts, as a Kafka
+// topic does, is a [BufferedSink], flushed whenever its source is about to
+// wait.
 //
 // # Streams and combinators
 //
