@@ -186,11 +186,13 @@ func TestKafkaReprocessing(t *testing.T) {
 	// The correction, then lunch.
 	//
 	// The seek happens while the topic is paused, and drops the messages
-	// the consumer holds. Package kafka checks a held message against seeks
-	// once the stream resumes, but one that its feeding goroutine handed to
-	// the writer just as the pause began (lunch) can still come out first,
-	// stale: at-least-once allows it, and the correction follows. Accept
-	// that one early delivery.
+	// the consumer holds. Package kafka checks every message against seeks
+	// once the stream has resumed, as the message is handed to the stream
+	// (stream.Discarder), so lunch, read before the seek, cannot come out
+	// first, stale, unless the pause and the seek both fall in the instant
+	// between that check and the hand-off. At-least-once would allow even
+	// that, and the correction would follow: accept that one early
+	// delivery rather than fail on it.
 	first := receive(t, ctx, pulses, errc)
 	if first == (pulsed{value: "lunch", offset: 3}) {
 		t.Log("lunch, read before the seek, was handled before the correction")

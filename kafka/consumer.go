@@ -309,6 +309,9 @@ func (c *consumer[K, V]) keep(ctx context.Context, streamPaused func() bool) {
 func (c *consumer[K, V]) deliver(ctx context.Context, w *stream.Writer[Message[K, V]], f fetched) error {
 	// Wait out a pause before the staleness check: a seek during the pause
 	// (a checkpoint's reprocessing) makes what was read before it stale.
+	// The writer checks again (see stream.Discarder) should the stream be
+	// paused, and the partition sought, between here and the message's
+	// hand-off.
 	if err := w.WaitResumed(ctx); err != nil {
 		return err
 	}

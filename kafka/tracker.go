@@ -92,6 +92,11 @@ func (t *tracker) Accept(seq uint64) {
 	t.n -= done
 }
 
+// Discarded reports whether message seq is no longer wanted: the
+// partition was revoked or sought since it was read, and t replaced. It
+// implements [stream.Discarder], asked once a paused stream resumes.
+func (t *tracker) Discarded(uint64) bool { return t.isStale() }
+
 // take returns the offset to commit, and whether it changed since the last
 // take (or, with all, whether there is one at all). A stale tracker has
 // nothing to commit.

@@ -491,3 +491,53 @@ func TestBufferedSinkIsFlushedWhenTheHandlerEnds(t *testing.T) {
 		t.Fatalf("acknowledged %v, want both", got)
 	}
 }
+
+// discarding is an Acceptor that can be told to discard item numbers.
+type discarding struct {
+	seqAcceptor
+	discarded sync.Map // uint64 → true
+}
+
+func (d *discarding) discard(seq uint64) { d.discarded.Store(seq, true) }
+
+func (d *discarding) Discarded(seq uint64) bool {
+	_, ok := d.discarded.Load(seq)
+	return ok
+}
+
+// TestDiscardedItemIsDroppedAfterThePause writes a numbered item while its
+// stream is paused, discards it during the pause, and resumes: the item
+// must not reach the handler, nor be told accepted, and the next one must.
+func TestDiscardedItemIsDroppedAfterThePause(t *testing.T) {
+	d := &discarding{}
+	adding := make(chan struct{})
+	s := stream.From(stream.SourceFunc[int](func(ctx context.Context, w *stream.Writer[int]) error {
+		close(adding)
+		for _, v := range []int{1, 2} {
+			if err := w.AddTrackedSeq(ctx, v, d, uint64(v)); err != nil {
+				return err
+			}
+		}
+		return w.Flush(ctx)
+	}))
+	s.Pause()
+	var handled []int
+	app := stream.NewApp()
+	stream.Handle(app, s, stream.Do(func(v int) { handled = append(handled, v) }))
+	errc := make(chan error, 1)
+	go func() { errc <- app.Run(context.Background()) }()
+	<-adding // the source is writing item 1, held by the pause
+	d.discard(1)
+	s.Resume()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(handled, []int{2}) {
+		t.Fatalf("handled %v, want [2]", handled)
+	}
+	d.seqAcceptor.mu.Lock()
+	defer d.seqAcceptor.mu.Unlock()
+	if !slices.Equal(d.seqs, []uint64{2}) {
+		t.Fatalf("told accepted %v, want [2]", d.seqs)
+	}
+}

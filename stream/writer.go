@@ -77,12 +77,30 @@ type Acceptor interface {
 	Accept(seq uint64)
 }
 
+// A Discarder is an [Acceptor] that may learn, while an item waits for its
+// paused stream to resume, that the item is no longer wanted: a Kafka
+// message whose partition was sought during the pause, say. AddTrackedSeq
+// asks once the stream has resumed, and drops such an item without
+// handing it on or telling a.Accept.
+type Discarder interface {
+	Acceptor
+	Discarded(seq uint64) bool
+}
+
 // AddTrackedSeq is [Writer.AddTracked] for a source that numbers the items
 // it tracks: a.Accept(seq) runs, once, when every output derived from v has
 // been accepted. It spares the source a function per item, which matters
 // to one that writes hundreds of thousands of items a second, as a Kafka
 // consumer does.
 func (w *Writer[T]) AddTrackedSeq(ctx context.Context, v T, a Acceptor, seq uint64) error {
+	if d, ok := a.(Discarder); ok {
+		if err := w.gate.wait(ctx, w.r.done); err != nil {
+			return err
+		}
+		if d.Discarded(seq) {
+			return nil
+		}
+	}
 	t := w.tokens.NewSeq(a, seq)
 	err := w.add(ctx, v, t)
 	w.tokens.Release(t)
