@@ -46,9 +46,9 @@ const (
 	// pendingLimit is how many messages the keeper holds before it pauses
 	// the partitions.
 	pendingLimit = 1024
-	// pollWait bounds how long a poll waits for a message, and so how long
-	// a resume waits; the keeper steps in after the reading goroutine has
-	// been away for this long.
+	// pollWait bounds how long a poll waits for a message, and how long a
+	// paused consumer goes without polling; the keeper steps in after the
+	// reading goroutine has been away for this long.
 	pollWait = 50 * time.Millisecond
 	// storeEvery is how often the offsets accepted so far are handed to
 	// librdkafka, which commits them every auto.commit.interval.ms.
@@ -202,7 +202,8 @@ func (c *consumer[K, V]) read(ctx context.Context, w *stream.Writer[Message[K, V
 	flushed := true // nothing was added since the last flush
 	var batch []fetched
 	for ctx.Err() == nil {
-		batch = c.next(w.Paused(), flushed, batch[:0])
+		paused := w.Paused()
+		batch = c.next(paused, flushed, batch[:0])
 		if len(batch) == 0 {
 			if !flushed {
 				// Nothing is ready: send what was added before waiting.
@@ -210,6 +211,9 @@ func (c *consumer[K, V]) read(ctx context.Context, w *stream.Writer[Message[K, V
 				if err := w.Flush(ctx); err != nil {
 					return err
 				}
+			}
+			if paused {
+				awaitResume(ctx, w)
 			}
 			continue
 		}
@@ -224,11 +228,20 @@ func (c *consumer[K, V]) read(ctx context.Context, w *stream.Writer[Message[K, V
 	return context.Cause(ctx)
 }
 
+// awaitResume waits up to pollWait for w's paused stream to resume: the
+// consumer goes on polling at least that often, to stay in its group, and
+// acts on a resume at once.
+func awaitResume[T any](ctx context.Context, w *stream.Writer[T]) {
+	ctx, cancel := context.WithTimeout(ctx, pollWait)
+	defer cancel()
+	_ = w.WaitResumed(ctx) // resumed, or time to poll again
+}
+
 // next appends to batch the messages to write next: those held, or else
 // those a burst of polls returns (see readAhead), whose first poll waits up
 // to pollWait if wait is set. While the stream is paused, the partitions
-// are paused too, and next polls once, waiting up to pollWait, and holds
-// what that still returns.
+// are paused too, and next polls once, without waiting, and holds what
+// that still returns.
 func (c *consumer[K, V]) next(paused, wait bool, batch []fetched) []fetched {
 	c.pollMu.Lock()
 	defer c.pollMu.Unlock()
@@ -238,17 +251,17 @@ func (c *consumer[K, V]) next(paused, wait bool, batch []fetched) []fetched {
 		c.polls = 0
 		c.maintain()
 	}
-	timeout := 0
-	if wait || paused {
-		timeout = int(pollWait.Milliseconds())
-	}
 	if paused {
-		if f, ok := c.handle(c.c.Poll(timeout)); ok {
+		if f, ok := c.handle(c.c.Poll(0)); ok {
 			c.pending = append(c.pending, f)
 		}
 		return batch
 	}
 	if len(c.pending) == 0 {
+		timeout := 0
+		if wait {
+			timeout = int(pollWait.Milliseconds())
+		}
 		c.pollAhead(timeout)
 	}
 	batch = append(batch, c.pending...)
