@@ -45,7 +45,11 @@ func MapConcurrent[T, U any](src Source[T], n int, f func(context.Context, T) (U
 			})
 		}
 		return func() error { // collects results in input order
-			for j := range order {
+			for {
+				j, ok, err := nextJob(order, down.idle)
+				if err != nil || !ok {
+					return err
+				}
 				if !isDone(j.done) && down.idle != nil {
 					if err := down.idle(); err != nil {
 						return err
@@ -63,10 +67,28 @@ func MapConcurrent[T, U any](src Source[T], n int, f func(context.Context, T) (U
 					return err
 				}
 			}
-			return nil
 		}
 	}
 	return Stream[U]{node}
+}
+
+// nextJob returns the next job from order, false once order is closed.
+// Before it waits for one, it calls idle, if not nil, so that what the steps
+// downstream hold goes out rather than wait for the next input; idle's
+// error is returned.
+func nextJob[T, U any](order <-chan *job[T, U], idle func() error) (*job[T, U], bool, error) {
+	select {
+	case j, ok := <-order:
+		return j, ok, nil
+	default:
+	}
+	if idle != nil {
+		if err := idle(); err != nil {
+			return nil, false, err
+		}
+	}
+	j, ok := <-order
+	return j, ok, nil
 }
 
 type job[T, U any] struct {

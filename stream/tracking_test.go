@@ -541,3 +541,38 @@ func TestDiscardedItemIsDroppedAfterThePause(t *testing.T) {
 		t.Fatalf("told accepted %v, want [2]", d.seqs)
 	}
 }
+
+// TestBufferedSinkAfterMapConcurrentIsFlushedWhenTheSourceWaits: as
+// TestBufferedSinkIsFlushedWhenTheSourceWaits, with MapConcurrent between
+// the source and the handler, whose results come from goroutines of its
+// own.
+func TestBufferedSinkAfterMapConcurrentIsFlushedWhenTheSourceWaits(t *testing.T) {
+	const n = 5
+	s := &holdingSink{}
+	src := stream.SourceFunc[int](func(ctx context.Context, w *stream.Writer[int]) error {
+		for i := range n {
+			accepted := make(chan struct{})
+			if err := w.AddTracked(ctx, i, func() { close(accepted) }); err != nil {
+				return err
+			}
+			if err := w.Flush(ctx); err != nil {
+				return err
+			}
+			select {
+			case <-accepted:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	})
+	double := stream.MapConcurrent(src, 2, func(_ context.Context, v int) (int, error) { return 2 * v, nil })
+	runApp(t, func(app *stream.App) {
+		stream.Handle(app, double, stream.Func(func(v int) int { return v }), stream.Sink[int](s))
+	})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.flushes < n || len(s.held) != 0 {
+		t.Fatalf("FlushBuffered called %d times, %d outputs still held: want at least %d, 0", s.flushes, len(s.held), n)
+	}
+}
