@@ -1,6 +1,7 @@
 package kafka_test
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -10,6 +11,46 @@ import (
 	"github.com/slipstream-go/slipstream/kafka"
 	"github.com/slipstream-go/slipstream/kafka/kafkatest"
 )
+
+// reports counts the done functions it makes, and collects their errors.
+type reports struct {
+	wg   sync.WaitGroup
+	errs chan error
+}
+
+func newReports(n int) *reports { return &reports{errs: make(chan error, n)} }
+
+// done returns the done function of one more message.
+func (r *reports) done() func(error) {
+	r.wg.Add(1)
+	return func(err error) {
+		if err != nil {
+			r.errs <- err
+		}
+		r.wg.Done()
+	}
+}
+
+// check waits for every report and fails t on the first error.
+func (r *reports) check(t *testing.T) {
+	t.Helper()
+	r.wg.Wait()
+	close(r.errs)
+	for err := range r.errs {
+		t.Fatal(err)
+	}
+}
+
+// checkInOrder reads n messages of topic and fails t unless their values
+// are 0 to n-1, in order.
+func checkInOrder(t *testing.T, ctx context.Context, topic *kafka.Topic[string, string], n int) {
+	t.Helper()
+	for i, m := range collect(t, ctx, topic, n) {
+		if m.Value != fmt.Sprint(i) {
+			t.Fatalf("message %d is %s: out of order", i, m.Value)
+		}
+	}
+}
 
 // TestSendBufferedKeepsOrderAndDelivers mixes buffered sends, which the
 // Topic holds in bursts, with SendAsync and Send, which hand their message
@@ -21,14 +62,7 @@ func TestSendBufferedKeepsOrderAndDelivers(t *testing.T) {
 	ctx := testkit.Context(t, 60*time.Second)
 	topic := newTopic[string, string](t, "burst", testConf(b.Addr()))
 
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	done := func(err error) {
-		if err != nil {
-			errs <- err
-		}
-		wg.Done()
-	}
+	r := newReports(n)
 	for i := range n {
 		m := kafka.NewMessage("k", fmt.Sprint(i))
 		var err error
@@ -36,26 +70,16 @@ func TestSendBufferedKeepsOrderAndDelivers(t *testing.T) {
 		case i == n-1:
 			err = topic.Send(ctx, m) // after everything held
 		case i%10 == 9:
-			wg.Add(1)
-			err = topic.SendAsync(ctx, m, done)
+			err = topic.SendAsync(ctx, m, r.done())
 		default:
-			wg.Add(1)
-			err = topic.SendBuffered(ctx, m, done)
+			err = topic.SendBuffered(ctx, m, r.done())
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
-	for i, m := range collect(t, ctx, topic, n) {
-		if m.Value != fmt.Sprint(i) {
-			t.Fatalf("message %d is %s: out of order", i, m.Value)
-		}
-	}
+	r.check(t)
+	checkInOrder(t, ctx, topic, n)
 }
 
 // TestCloseDeliversWhatSendBufferedHolds: messages held and never flushed
@@ -119,34 +143,19 @@ func TestSendWaitsForRoomInAFullQueue(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("full", 1))
 	ctx := testkit.Context(t, 60*time.Second)
 	topic := newTopic[string, string](t, "full", testConf(b.Addr(), "queue.buffering.max.messages", 10))
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
+	r := newReports(n)
 	for i := range n {
-		wg.Add(1)
 		send := topic.SendAsync
 		if i%2 == 0 {
 			send = topic.SendBuffered
 		}
-		if err := send(ctx, kafka.NewMessage("", fmt.Sprint(i)), func(err error) {
-			if err != nil {
-				errs <- err
-			}
-			wg.Done()
-		}); err != nil {
+		if err := send(ctx, kafka.NewMessage("", fmt.Sprint(i)), r.done()); err != nil {
 			t.Fatalf("message %d: %v", i, err)
 		}
 	}
 	if err := topic.FlushBuffered(ctx); err != nil {
 		t.Fatal(err)
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
-	for i, m := range collect(t, ctx, topic, n) {
-		if m.Value != fmt.Sprint(i) {
-			t.Fatalf("message %d is %s", i, m.Value)
-		}
-	}
+	r.check(t)
+	checkInOrder(t, ctx, topic, n)
 }

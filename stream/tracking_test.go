@@ -398,6 +398,28 @@ func TestTrackedItemsAcceptedLateOrAtOnceAreEachToldOnce(t *testing.T) {
 	}
 }
 
+// oneAtATime is a source of 0 to n-1, tracked, that writes each item,
+// flushes, and waits for it to be accepted before it writes the next.
+func oneAtATime(n int) stream.Source[int] {
+	return stream.SourceFunc[int](func(ctx context.Context, w *stream.Writer[int]) error {
+		for i := range n {
+			accepted := make(chan struct{})
+			if err := w.AddTracked(ctx, i, func() { close(accepted) }); err != nil {
+				return err
+			}
+			if err := w.Flush(ctx); err != nil {
+				return err
+			}
+			select {
+			case <-accepted:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	})
+}
+
 // holdingSink is a BufferedSink that holds what it is sent with
 // SendBuffered until FlushBuffered, then accepts it.
 type holdingSink struct {
@@ -443,23 +465,7 @@ func (s *holdingSink) FlushBuffered(context.Context) error {
 func TestBufferedSinkIsFlushedWhenTheSourceWaits(t *testing.T) {
 	const n = 5
 	s := &holdingSink{}
-	src := stream.SourceFunc[int](func(ctx context.Context, w *stream.Writer[int]) error {
-		for i := range n {
-			accepted := make(chan struct{})
-			if err := w.AddTracked(ctx, i, func() { close(accepted) }); err != nil {
-				return err
-			}
-			if err := w.Flush(ctx); err != nil {
-				return err
-			}
-			select {
-			case <-accepted:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		return nil
-	})
+	src := oneAtATime(n)
 	runApp(t, func(app *stream.App) {
 		stream.Handle(app, src, stream.Func(func(v int) int { return v }), stream.Sink[int](s))
 	})
@@ -549,23 +555,7 @@ func TestDiscardedItemIsDroppedAfterThePause(t *testing.T) {
 func TestBufferedSinkAfterMapConcurrentIsFlushedWhenTheSourceWaits(t *testing.T) {
 	const n = 5
 	s := &holdingSink{}
-	src := stream.SourceFunc[int](func(ctx context.Context, w *stream.Writer[int]) error {
-		for i := range n {
-			accepted := make(chan struct{})
-			if err := w.AddTracked(ctx, i, func() { close(accepted) }); err != nil {
-				return err
-			}
-			if err := w.Flush(ctx); err != nil {
-				return err
-			}
-			select {
-			case <-accepted:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		return nil
-	})
+	src := oneAtATime(n)
 	double := stream.MapConcurrent(src, 2, func(_ context.Context, v int) (int, error) { return 2 * v, nil })
 	runApp(t, func(app *stream.App) {
 		stream.Handle(app, double, stream.Func(func(v int) int { return v }), stream.Sink[int](s))
