@@ -17,9 +17,10 @@
 //     last delivery report; the client's close is not timed. slipstream:
 //     source.Slice of b.N messages made beforehand, bound to a handler that
 //     passes them on to a Topic sink, in an app: the way a slipstream
-//     program sends in bulk, each message handed to the producer without
-//     waiting (the Topic is an AsyncSink), with backpressure, the app
-//     ending once every delivery report is in; the timer stops when the app
+//     program sends in bulk, the messages handed to the producer without
+//     waiting, in bursts of 32 (the Topic is a stream.BufferedSink), with
+//     backpressure, the app ending once every delivery report is in; the
+//     timer stops when the app
 //     begins to close the Topic. Against a Producer.Produce loop with a
 //     goroutine reading the delivery reports, with the librdkafka settings
 //     the Topic gives its producer.
