@@ -23,15 +23,17 @@ import (
 // be slow, or the stream paused, for longer than that. So a second
 // goroutine, the keeper, watches: whenever the reading goroutine has been
 // away from the client for a whole pollWait (handling a message, or
-// blocked in a paused stream), the keeper polls in its place, once per
-// pollWait, and holds what it reads for the reading goroutine to write
-// first when it comes back. The keeper pauses the assigned partitions in
-// librdkafka while the stream is paused, or once it holds pendingLimit
-// messages (pausing costs a refetch: librdkafka drops what it prefetched
-// for a paused partition). It also carries out seeks, which may be asked
-// for by a handler, on the reading goroutine itself. Whoever polls holds
-// pollMu, and with it the state that polling changes (rebalance callbacks
-// run inside Poll).
+// holding one while the stream is paused), the keeper polls in its place,
+// once per pollWait, and holds what it reads for the reading goroutine to
+// write first when it comes back. Whoever polls pauses the assigned
+// partitions in librdkafka while the stream is paused; the keeper also
+// pauses them once it holds pendingLimit messages (pausing costs a
+// refetch: librdkafka drops what it prefetched for a paused partition).
+// While the stream is paused with nothing on its way, the reading
+// goroutine polls once per pollWait and waits on the resume in between.
+// The keeper also carries out seeks, which may be asked for by a handler,
+// on the reading goroutine itself. Whoever polls holds pollMu, and with it
+// the state that polling changes (rebalance callbacks run inside Poll).
 //
 // The reading goroutine polls what librdkafka has ready in bursts of up to
 // readAhead messages, then writes them one by one: each loop then runs with
