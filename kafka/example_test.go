@@ -120,3 +120,42 @@ func Example_pipeline() {
 	// invoice 1: 🏆, 10 €
 	// invoice 2: 🐟, 20 €
 }
+
+// Send a burst of messages outside an app: SendBuffered holds them and
+// hands them to the producer 32 at a time, and FlushBuffered hands over the
+// rest. Each done reports its message's delivery. (In an app, which flushes
+// whenever its source waits, a Topic sink is sent to this way.)
+func ExampleTopic_SendBuffered() {
+	addr, stop, err := kafkatest.BootstrapOrStart(kafkatest.WithTopic("burst", 1))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer stop()
+	ctx := context.Background()
+
+	topic, err := kafka.NewTopic[string, string]("burst", kafka.ConfigMap{"bootstrap.servers": addr})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer topic.Close(ctx)
+
+	const n = 40
+	delivered := make(chan error, n)
+	for i := range n {
+		m := kafka.NewMessage("", fmt.Sprint("message ", i))
+		if err := topic.SendBuffered(ctx, m, func(err error) { delivered <- err }); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if err := topic.FlushBuffered(ctx); err != nil { // the last 8 of 40
+		log.Fatal(err)
+	}
+	for range n {
+		if err := <-delivered; err != nil {
+			log.Fatal(err)
+		}
+	}
+	fmt.Println(n, "messages delivered")
+	// Output:
+	// 40 messages delivered
+}
