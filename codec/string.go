@@ -27,9 +27,10 @@ func (stringCodec) Encode(v string) ([]byte, error) {
 	return b, nil
 }
 
-// encodeBorrowed is Encode for a caller that only reads the bytes, and only
-// while it runs (see BorrowedEncoder): the string's own bytes, no copy.
-// Strings are immutable, so nobody writes to them.
+// encodeBorrowed is Encode for a caller that only reads the bytes (see
+// BorrowedEncoder): the string's own bytes, no copy. Strings are
+// immutable, and the bytes keep the string alive while the caller holds
+// them.
 func (stringCodec) encodeBorrowed(v string) ([]byte, error) {
 	b := unsafe.Slice(unsafe.StringData(v), len(v))
 	if err := checkUTF8(b); err != nil {

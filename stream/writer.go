@@ -93,16 +93,14 @@ type Discarder interface {
 // to one that writes hundreds of thousands of items a second, as a Kafka
 // consumer does.
 func (w *Writer[T]) AddTrackedSeq(ctx context.Context, v T, a Acceptor, seq uint64) error {
-	if d, ok := a.(Discarder); ok {
-		if err := w.gate.wait(ctx, w.r.done); err != nil {
-			return err
-		}
-		if d.Discarded(seq) {
-			return nil
-		}
+	if err := w.gate.wait(ctx, w.r.done); err != nil {
+		return err
+	}
+	if d, ok := a.(Discarder); ok && d.Discarded(seq) {
+		return nil
 	}
 	t := w.tokens.NewSeq(a, seq)
-	err := w.add(ctx, v, t)
+	err := w.push(v, t)
 	w.tokens.Release(t)
 	return err
 }
@@ -111,6 +109,11 @@ func (w *Writer[T]) add(ctx context.Context, v T, t *ack.Token) error {
 	if err := w.gate.wait(ctx, w.r.done); err != nil {
 		return err
 	}
+	return w.push(v, t)
+}
+
+// push hands v on, past the pause gate, unless the run has aborted.
+func (w *Writer[T]) push(v T, t *ack.Token) error {
 	if w.r.aborted.Load() {
 		return errAborted
 	}

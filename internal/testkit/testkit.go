@@ -32,13 +32,13 @@ func Eventually(t testing.TB, d time.Duration, what string, cond func() bool) {
 }
 
 // HoldPaused checks an app whose Kafka source is paused (or whose handler
-// is stuck), the only member of
-// consumer group on b: once handled (the count of messages the app has
-// handled) comes to rest, it calls more (which typically produces more
-// messages), waits for hold, and fails the test if the app handled anything
-// meanwhile, if the group changed members or generation, or if the app
-// ended (its Run's error arrives on ended). A hold longer than
-// max.poll.interval.ms checks that pausing keeps the consumer polling.
+// is stuck), the only member of consumer group on b: once handled (the
+// count of messages the app has handled) comes to rest, it calls more
+// (which typically produces more messages), waits for hold, and fails the
+// test if the app handled anything meanwhile, if the group changed members
+// or generation, or if the app ended (its Run's error arrives on ended). A
+// hold longer than max.poll.interval.ms checks that the consumer keeps
+// polling.
 func HoldPaused(t testing.TB, b *kafkatest.Broker, group string, hold time.Duration, handled func() int, more func(), ended <-chan error) {
 	t.Helper()
 	before := b.Cluster().GroupInfo(group)

@@ -20,10 +20,9 @@
 //     program sends in bulk, the messages handed to the producer without
 //     waiting, in bursts of 32 (the Topic is a stream.BufferedSink), with
 //     backpressure, the app ending once every delivery report is in; the
-//     timer stops when the app
-//     begins to close the Topic. Against a Producer.Produce loop with a
-//     goroutine reading the delivery reports, with the librdkafka settings
-//     the Topic gives its producer.
+//     timer stops when the app begins to close the Topic. Against a
+//     Producer.Produce loop with a goroutine reading the delivery reports,
+//     with the librdkafka settings the Topic gives its producer.
 //   - SendAsync: as Produce, but the slipstream side is the Topic alone, a
 //     loop calling Topic.SendAsync on the messages with one done function
 //     that counts acknowledgements: the Topic's own cost, without the app
