@@ -45,13 +45,30 @@ func MapConcurrent[T, U any](src Source[T], n int, f func(context.Context, T) (U
 			})
 		}
 		return func() error { // collects results in input order
-			for {
-				j, ok, err := nextJob(order, down.idle)
-				if err != nil || !ok {
-					return err
+			pushed := false        // items went down since down.idle was last called
+			idle := func() error { // before waiting: what the steps down hold goes out
+				if !pushed || down.idle == nil {
+					return nil
 				}
-				if !isDone(j.done) && down.idle != nil {
-					if err := down.idle(); err != nil {
+				pushed = false
+				return down.idle()
+			}
+			for {
+				var j *job[T, U]
+				var ok bool
+				select {
+				case j, ok = <-order:
+				default:
+					if err := idle(); err != nil {
+						return err
+					}
+					j, ok = <-order
+				}
+				if !ok {
+					return nil
+				}
+				if !isDone(j.done) {
+					if err := idle(); err != nil {
 						return err
 					}
 				}
@@ -66,29 +83,11 @@ func MapConcurrent[T, U any](src Source[T], n int, f func(context.Context, T) (U
 				if err := down.push(j.out, j.token); err != nil {
 					return err
 				}
+				pushed = true
 			}
 		}
 	}
 	return Stream[U]{node}
-}
-
-// nextJob returns the next job from order, false once order is closed.
-// Before it waits for one, it calls idle, if not nil, so that what the steps
-// downstream hold goes out rather than wait for the next input; idle's
-// error is returned.
-func nextJob[T, U any](order <-chan *job[T, U], idle func() error) (*job[T, U], bool, error) {
-	select {
-	case j, ok := <-order:
-		return j, ok, nil
-	default:
-	}
-	if idle != nil {
-		if err := idle(); err != nil {
-			return nil, false, err
-		}
-	}
-	j, ok := <-order
-	return j, ok, nil
 }
 
 type job[T, U any] struct {
