@@ -1,9 +1,11 @@
 package kafka
 
 import (
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // The default limits of a delivery epoch: once its oldest message is this
@@ -54,11 +56,33 @@ type deliveries struct {
 	maxMessages int
 
 	mu      sync.Mutex
-	pending []func(error) // done functions of the epoch; nil for withdrawn
-	spare   []func(error) // an ended epoch's array, emptied, for the next
-	since   time.Time     // when the epoch's first message was sent
-	full    bool          // the epoch has reached a limit: it takes no more
-	failed  error         // the first delivery error of the epoch
+	pending []doneRun // the epoch's done functions, in runs of one function
+	count   int       // messages counted in the epoch: the next one's slot
+	spare   []doneRun // an ended epoch's array, emptied, for the next
+	since   time.Time // when the epoch's first message was sent
+	full    bool      // the epoch has reached a limit: it takes no more
+	failed  error     // the first delivery error of the epoch
+}
+
+// A doneRun is a run of messages in an epoch that share one done function,
+// which is called once per message of the run not withdrawn. An app hands a
+// Topic the same function for every output it does not track, so an epoch
+// of such outputs is one run: holding a function per message would cost
+// the garbage collector, which scans each, more than the rest of counting.
+type doneRun struct {
+	done      func(error)
+	end       int // the slot after the run's last message
+	withdrawn int // messages of the run withdrawn
+}
+
+// sameFunc reports whether a and b are one function value: the same
+// closure, or the same function without one. Go has no == for functions, so
+// it compares the pointers the values are made of. Two values of one
+// closure always compare equal; calling one is calling the other. Two
+// closures that would behave alike may compare unequal, which only costs
+// a run.
+func sameFunc(a, b func(error)) bool {
+	return *(*unsafe.Pointer)(unsafe.Pointer(&a)) == *(*unsafe.Pointer)(unsafe.Pointer(&b))
 }
 
 func newDeliveries(maxAge time.Duration, maxMessages int) *deliveries {
@@ -80,16 +104,21 @@ func (d *deliveries) add(done func(error)) (slot int, ok bool) {
 // others must carry their done functions as their Opaque.
 func (d *deliveries) addAll(dones []func(error)) (first, n int) {
 	d.mu.Lock()
-	first = len(d.pending)
+	first = d.count
 	for _, done := range dones {
 		if d.full {
 			break
 		}
-		k := len(d.pending) + 1
+		d.count++
+		k := d.count
 		if k == 1 {
 			d.since = time.Now()
 		}
-		d.pending = append(d.pending, done)
+		if last := len(d.pending) - 1; last >= 0 && sameFunc(d.pending[last].done, done) {
+			d.pending[last].end = k
+		} else {
+			d.pending = append(d.pending, doneRun{done: done, end: k})
+		}
 		n++
 		// Reading the clock costs about as much as the rest of counting a
 		// message: read it every 16 messages only.
@@ -112,10 +141,18 @@ func (d *deliveries) withdrawAll(from, to int) {
 	// No epoch can end between add and withdraw: the messages were counted
 	// as sent and have no report. They count as reported from now on.
 	d.mu.Lock()
-	clear(d.pending[from:to])
+	for slot := from; slot < to; slot++ {
+		d.runOf(slot).withdrawn++
+	}
 	d.mu.Unlock()
 	d.reported.Add(int64(to - from))
 	d.release()
+}
+
+// runOf returns the run holding slot, with d.mu held.
+func (d *deliveries) runOf(slot int) *doneRun {
+	i := sort.Search(len(d.pending), func(i int) bool { return d.pending[i].end > slot })
+	return &d.pending[i]
 }
 
 // report counts in one delivery report; err is its error, if any. Only the
@@ -143,7 +180,7 @@ func (d *deliveries) release() {
 		return
 	}
 	d.mu.Lock()
-	if d.reported.Load() != d.sent.Load() || len(d.pending) == 0 {
+	if d.reported.Load() != d.sent.Load() || d.count == 0 {
 		d.mu.Unlock()
 		return
 	}
@@ -162,11 +199,14 @@ func (d *deliveries) end(err error) {
 	pending := d.pending
 	d.pending, d.spare = d.spare, nil
 	d.failed, d.full = nil, false
+	d.count = 0
 	d.mu.Unlock()
-	for _, done := range pending {
-		if done != nil {
-			done(err)
+	start := 0
+	for _, run := range pending {
+		for range run.end - start - run.withdrawn {
+			run.done(err)
 		}
+		start = run.end
 	}
 	clear(pending)
 	d.mu.Lock()

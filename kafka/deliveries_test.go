@@ -216,3 +216,38 @@ func TestDeliveriesAddAllStopsWhereTheEpochIsFull(t *testing.T) {
 		t.Fatalf("%d done calls and %d of withdrawn messages at the end of the epoch, want 2 and 0", calls, withdrawnCalls)
 	}
 }
+
+// TestDeliveriesCallASharedDoneOncePerMessage sends runs of messages that
+// share one done function, as an app's untracked outputs do, withdraws one
+// from the middle of a run, and checks that each function is called once
+// per message that was not withdrawn, with the epoch's error.
+func TestDeliveriesCallASharedDoneOncePerMessage(t *testing.T) {
+	d := newDeliveries(time.Hour, 1000)
+	var shared, other int
+	var sharedErr error
+	sharedDone := func(err error) { shared++; sharedErr = err }
+	otherDone := func(error) { other++ }
+	first, n := d.addAll([]func(error){sharedDone, sharedDone, sharedDone, otherDone, sharedDone})
+	if first != 0 || n != 5 {
+		t.Fatalf("addAll counted %d from slot %d, want 5 from slot 0", n, first)
+	}
+	if slot, _ := d.add(sharedDone); slot != 5 {
+		t.Fatalf("add after 5 messages gave slot %d, want 5", slot)
+	}
+	d.withdraw(1)
+	boom := errors.New("boom")
+	d.report(boom)
+	for range 3 {
+		d.report(nil)
+	}
+	if shared != 0 || other != 0 {
+		t.Fatal("epoch ended with a report missing")
+	}
+	d.report(nil)
+	if shared != 4 || other != 1 {
+		t.Fatalf("shared done called %d times, other %d; want 4 (5, one withdrawn) and 1", shared, other)
+	}
+	if !errors.Is(sharedErr, boom) {
+		t.Errorf("shared done called with %v, want the epoch's error %v", sharedErr, boom)
+	}
+}
