@@ -57,7 +57,7 @@ type deliveries struct {
 
 	mu      sync.Mutex
 	pending []doneRun // the epoch's done functions, in runs of one function
-	count   int       // messages counted in the epoch: the next one's slot
+	count   int32     // messages counted in the epoch: the next one's slot
 	spare   []doneRun // an ended epoch's array, emptied, for the next
 	since   time.Time // when the epoch's first message was sent
 	full    bool      // the epoch has reached a limit: it takes no more
@@ -71,8 +71,8 @@ type deliveries struct {
 // the garbage collector, which scans each, more than the rest of counting.
 type doneRun struct {
 	done      func(error)
-	end       int // the slot after the run's last message
-	withdrawn int // messages of the run withdrawn
+	end       int32 // the slot after the run's last message (an epoch holds maxMessages at most)
+	withdrawn int32 // messages of the run withdrawn
 }
 
 // sameFunc reports whether a and b are one function value: the same
@@ -104,20 +104,20 @@ func (d *deliveries) add(done func(error)) (slot int, ok bool) {
 // others must carry their done functions as their Opaque.
 func (d *deliveries) addAll(dones []func(error)) (first, n int) {
 	d.mu.Lock()
-	first = d.count
+	first = int(d.count)
 	for _, done := range dones {
 		if d.full {
 			break
 		}
 		d.count++
-		k := d.count
+		k := int(d.count)
 		if k == 1 {
 			d.since = time.Now()
 		}
 		if last := len(d.pending) - 1; last >= 0 && sameFunc(d.pending[last].done, done) {
-			d.pending[last].end = k
+			d.pending[last].end = d.count
 		} else {
-			d.pending = append(d.pending, doneRun{done: done, end: k})
+			d.pending = append(d.pending, doneRun{done: done, end: d.count})
 		}
 		n++
 		// Reading the clock costs about as much as the rest of counting a
@@ -151,7 +151,7 @@ func (d *deliveries) withdrawAll(from, to int) {
 
 // runOf returns the run holding slot, with d.mu held.
 func (d *deliveries) runOf(slot int) *doneRun {
-	i := sort.Search(len(d.pending), func(i int) bool { return d.pending[i].end > slot })
+	i := sort.Search(len(d.pending), func(i int) bool { return int(d.pending[i].end) > slot })
 	return &d.pending[i]
 }
 
@@ -201,7 +201,7 @@ func (d *deliveries) end(err error) {
 	d.failed, d.full = nil, false
 	d.count = 0
 	d.mu.Unlock()
-	start := 0
+	var start int32
 	for _, run := range pending {
 		for range run.end - start - run.withdrawn {
 			run.done(err)

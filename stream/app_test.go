@@ -264,6 +264,43 @@ func TestResourcesCloseOnceWhenTheAppStops(t *testing.T) {
 	}
 }
 
+// A namedCloser records its name in *closed when it is closed.
+type namedCloser struct {
+	name   string
+	closed *[]string
+}
+
+func (c namedCloser) Close(context.Context) error {
+	*c.closed = append(*c.closed, c.name)
+	return nil
+}
+
+type closingSource struct {
+	source.SliceSource[int]
+	namedCloser
+}
+
+type closingCollector struct {
+	sink.Collector[int]
+	namedCloser
+}
+
+func TestSourcesCloseBeforeSinksThenHooks(t *testing.T) {
+	var closed []string
+	app := stream.NewApp()
+	app.OnClose(func(context.Context) error { closed = append(closed, "hook"); return nil })
+	for _, h := range []string{"a", "b"} {
+		src := closingSource{source.Values(1), namedCloser{h + " source", &closed}}
+		out := &closingCollector{namedCloser: namedCloser{h + " sink", &closed}}
+		stream.Handle(app, src, stream.Func(func(n int) int { return n }), out)
+	}
+	run(t, app)
+	want := []string{"a source", "a sink", "b source", "b sink", "hook"}
+	if !slices.Equal(closed, want) {
+		t.Fatalf("closed in the order %q, want %q", closed, want)
+	}
+}
+
 func TestRunUntilSignalDrainsOnSIGTERM(t *testing.T) {
 	var handled atomic.Int64
 	started := make(chan struct{})

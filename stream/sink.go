@@ -44,9 +44,11 @@ func (f SinkFunc[T]) Send(ctx context.Context, v T) error { return f(ctx, v) }
 func (f SinkFunc[T]) String() string { return funcName(f) }
 
 // A Closer is a source or sink that holds resources while its app runs, such
-// as a Kafka producer. The app closes it once, after every handler bound to
-// it has stopped, with a context that bounds how long closing may take and
-// that tells, through [Aborted], whether the app failed.
+// as a Kafka producer. The app closes it once, after every handler has
+// stopped, with a context that bounds how long closing may take and that
+// tells, through [Aborted], whether the app failed. Handler by handler, in
+// the order they were bound, the app closes the sources before the sinks;
+// the [App.OnClose] hooks run after them all.
 type Closer interface {
 	Close(ctx context.Context) error
 }

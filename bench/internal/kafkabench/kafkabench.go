@@ -20,7 +20,8 @@
 //     program sends in bulk, the messages handed to the producer without
 //     waiting, in bursts of 32 (the Topic is a stream.BufferedSink), with
 //     backpressure, the app ending once every delivery report is in; the
-//     timer stops when the app begins to close the Topic. Against a
+//     timer stops when the app begins to close its resources (the source,
+//     which it closes before the Topic). Against a
 //     Producer.Produce loop with a goroutine reading the delivery reports,
 //     with the librdkafka settings the Topic gives its producer.
 //   - SendAsync: as Produce, but the slipstream side is the Topic alone, a
@@ -427,25 +428,27 @@ func (a *ackedTopic) Send(ctx context.Context, m kafka.Message[string, []byte]) 
 	}
 }
 
-// A markedClose is a Topic sink that calls closing when the app starts to
-// close it: once the handler bound to it has ended, which it does once the
-// Topic has reported every message it took. Embedding the Topic keeps what
-// the app sees of it: a BufferedSink, and a Closer.
-type markedClose struct {
-	*kafka.Topic[string, []byte]
+// A markedSource is source.Slice that calls closing when the app starts
+// to close its resources: once every handler has ended, which the one
+// bound to a Topic does once the Topic has reported every message it took.
+// The app closes a handler's sources before its sinks, so the Topic's close
+// is not timed. Marking the end from the source keeps the Topic itself the
+// sink: a wrapper around it would add a call and a copy to every message.
+type markedSource struct {
+	source.SliceSource[kafka.Message[string, []byte]]
 	closing func()
 }
 
-// Close calls closing, then closes the Topic.
-func (c *markedClose) Close(ctx context.Context) error {
-	c.closing()
-	return c.Topic.Close(ctx)
+// Close calls closing.
+func (s *markedSource) Close(context.Context) error {
+	s.closing()
+	return nil
 }
 
 // prepareProduceSlipstream binds source.Slice of n messages to a handler
 // that passes them to a Topic sink, in an app; the run runs the app, and
 // its timed part ends when the app, every delivery report in, begins to
-// close the Topic.
+// close its resources.
 func prepareProduceSlipstream(b broker, n int) (*run, error) {
 	name, topic, msgs, err := produceTopic(b, "produce-slipstream", n)
 	if err != nil {
@@ -454,7 +457,8 @@ func prepareProduceSlipstream(b broker, n int) (*run, error) {
 	return &run{
 		start: func(ctx context.Context, m *marks) error {
 			app := stream.NewApp()
-			stream.Handle(app, source.Slice(msgs), stream.Func(pass), &markedClose{Topic: topic, closing: m.end})
+			src := &markedSource{SliceSource: source.Slice(msgs), closing: m.end}
+			stream.Handle(app, src, stream.Func(pass), topic)
 			m.begin()
 			if n == 0 {
 				m.end()
