@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,28 +24,6 @@ import (
 type activity struct {
 	Timestamp time.Time `json:"timestamp"`
 	Value     string    `json:"value"`
-}
-
-var names atomic.Int64
-
-// uniqueName returns a name no other test uses, also on a shared cluster.
-func uniqueName(prefix string) string {
-	return fmt.Sprintf("ckpt-%s-%d-%d", prefix, time.Now().UnixNano(), names.Add(1))
-}
-
-// testConf returns the configuration of a client in a group of its own,
-// reading from the beginning, followed by the key-value pairs kv.
-func testConf(addr string, kv ...any) kafka.ConfigMap {
-	conf := kafka.ConfigMap{
-		"bootstrap.servers":     addr,
-		"broker.address.family": "v4",
-		"group.id":              uniqueName("group"),
-		"auto.offset.reset":     "earliest",
-	}
-	for i := 0; i < len(kv); i += 2 {
-		conf[kv[i].(string)] = kv[i+1]
-	}
-	return conf
 }
 
 // newTopic makes a topic of activities and closes it when the test ends.
@@ -93,11 +70,11 @@ func receive[T any](t testing.TB, ctx context.Context, ch <-chan T, errc <-chan 
 //	heartbeat 13:00: recovered; the recovery callback seeks the topic back
 //	to the offset stored when it went down, and shopping and lunch arrive.
 func TestKafkaReprocessing(t *testing.T) {
-	name := uniqueName("activity")
+	name := testkit.UniqueName("activity")
 	addr := kafkatest.Bootstrap(t, kafkatest.WithTopic(name, 1))
 	ctx := testkit.Context(t, 60*time.Second)
-	topic := newTopic(t, name, testConf(addr))
-	producer := newTopic(t, name, testConf(addr))
+	topic := newTopic(t, name, testkit.KafkaConf(addr))
+	producer := newTopic(t, name, testkit.KafkaConf(addr))
 
 	activities := stream.From(topic)
 	var seeks []ckpt.State
@@ -222,13 +199,13 @@ func TestKafkaLongDowntime(t *testing.T) {
 	b := kafkatest.NewBroker(t, kafkatest.WithTopic("long", 1),
 		kafkatest.WithClusterOptions(kfake.GroupMinSessionTimeout(500*time.Millisecond)))
 	ctx := testkit.Context(t, 90*time.Second)
-	conf := testConf(b.Addr(),
+	conf := testkit.KafkaConf(b.Addr(),
 		"max.poll.interval.ms", int(maxPoll.Milliseconds()),
 		"session.timeout.ms", 1500,
 		"heartbeat.interval.ms", 300)
 	group := conf["group.id"].(string)
 	topic := newTopic(t, "long", conf)
-	producer := newTopic(t, "long", testConf(b.Addr()))
+	producer := newTopic(t, "long", testkit.KafkaConf(b.Addr()))
 	produceRange := func(from, to int) {
 		t.Helper()
 		for i := from; i < to; i++ {

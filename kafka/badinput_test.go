@@ -21,13 +21,13 @@ import (
 // returns the broker and a configuration in a new group.
 func badInput(t *testing.T, ctx context.Context) (*kafkatest.Broker, kafka.ConfigMap) {
 	b := newBroker(t, kafkatest.WithTopic("in", 1), kafkatest.WithTopic("in-dlq", 1))
-	raw := newTopic[string, []byte](t, "in", testConf(b.Addr()))
+	raw := newTopic[string, []byte](t, "in", testkit.KafkaConf(b.Addr()))
 	for _, v := range []string{`{"n":0}`, `not json`, `{"n":2}`} {
 		if err := raw.Produce(ctx, "key", []byte(v), kafka.Header{Key: "origin", Value: []byte("test")}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return b, testConf(b.Addr())
+	return b, testkit.KafkaConf(b.Addr())
 }
 
 // handleJSON reads "in" as JSON with the given policy until it has handled
@@ -76,7 +76,7 @@ func TestBadInputStops(t *testing.T) {
 	}
 
 	// A key the key codec cannot decode is reported as such.
-	keyed := newTopic[int64, string](t, "in", testConf(b.Addr()), kafka.WithKeyCodec(codec.Int[int64]()))
+	keyed := newTopic[int64, string](t, "in", testkit.KafkaConf(b.Addr()), kafka.WithKeyCodec(codec.Int[int64]()))
 	app := stream.NewApp()
 	stream.Handle(app, keyed, stream.Do(func(kafka.Message[int64, string]) {}))
 	err = app.Run(ctx)
@@ -116,7 +116,7 @@ func TestBadInputDeadLetters(t *testing.T) {
 	if got := committed(b, conf["group.id"].(string), "in"); got[0] != 3 {
 		t.Errorf("committed %v, want in/0 at 3", got)
 	}
-	dl := collect(t, ctx, newTopic[string, string](t, "in-dlq", testConf(b.Addr())), 1)[0]
+	dl := collect(t, ctx, newTopic[string, string](t, "in-dlq", testkit.KafkaConf(b.Addr())), 1)[0]
 	if dl.Key != "key" || dl.Value != "not json" {
 		t.Errorf("dead letter %q %q, want the message as it came", dl.Key, dl.Value)
 	}

@@ -9,6 +9,7 @@ import (
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
+	"github.com/slipstream-go/slipstream/internal/testkit"
 	"github.com/slipstream-go/slipstream/kafka"
 	"github.com/slipstream-go/slipstream/kafka/kafkatest"
 	"github.com/slipstream-go/slipstream/stream"
@@ -23,7 +24,7 @@ func BenchmarkProduce(b *testing.B) {
 	br := newBroker(b, kafkatest.WithTopic("bench", 4))
 	ctx := context.Background()
 	b.Run("slipstream", func(b *testing.B) {
-		topic := newTopic[string, string](b, "bench", testConf(br.Addr()))
+		topic := newTopic[string, string](b, "bench", testkit.KafkaConf(br.Addr()))
 		var wg sync.WaitGroup
 		done := func(err error) {
 			if err != nil {
@@ -84,14 +85,14 @@ func BenchmarkConsume(b *testing.B) {
 		if n <= filled {
 			return
 		}
-		p := newTopic[string, string](b, "bench", testConf(br.Addr()))
+		p := newTopic[string, string](b, "bench", testkit.KafkaConf(br.Addr()))
 		produceN(b, ctx, p, n-filled, func(i int) string { return fmt.Sprint(i) })
 		filled = n
 	}
 	b.Run("slipstream", func(b *testing.B) {
 		fill(b.N)
 		b.ResetTimer()
-		topic := newTopic[string, string](b, "bench", testConf(br.Addr()))
+		topic := newTopic[string, string](b, "bench", testkit.KafkaConf(br.Addr()))
 		runCtx, stop := context.WithCancel(ctx)
 		n := 0
 		app := stream.NewApp()
@@ -108,7 +109,7 @@ func BenchmarkConsume(b *testing.B) {
 		fill(b.N)
 		b.ResetTimer()
 		c, err := ckafka.NewConsumer(&ckafka.ConfigMap{"bootstrap.servers": br.Addr(), "broker.address.family": "v4",
-			"group.id": uniqueName("raw"), "auto.offset.reset": "earliest"})
+			"group.id": testkit.UniqueName("raw"), "auto.offset.reset": "earliest"})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -60,7 +60,7 @@ func TestSendBufferedKeepsOrderAndDelivers(t *testing.T) {
 	const n = 100 // three bursts and some
 	b := newBroker(t, kafkatest.WithTopic("burst", 1))
 	ctx := testkit.Context(t, 60*time.Second)
-	topic := newTopic[string, string](t, "burst", testConf(b.Addr()))
+	topic := newTopic[string, string](t, "burst", testkit.KafkaConf(b.Addr()))
 
 	r := newReports(n)
 	for i := range n {
@@ -87,7 +87,7 @@ func TestSendBufferedKeepsOrderAndDelivers(t *testing.T) {
 func TestCloseDeliversWhatSendBufferedHolds(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("held", 1))
 	ctx := testkit.Context(t, 60*time.Second)
-	conf := testConf(b.Addr())
+	conf := testkit.KafkaConf(b.Addr())
 	topic, err := kafka.NewTopic[string, string]("held", conf)
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +106,7 @@ func TestCloseDeliversWhatSendBufferedHolds(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	reader := newTopic[string, string](t, "held", testConf(b.Addr()))
+	reader := newTopic[string, string](t, "held", testkit.KafkaConf(b.Addr()))
 	if got := collect(t, ctx, reader, 3); got[0].Value != "0" || got[2].Value != "2" {
 		t.Fatalf("read %v", got)
 	}
@@ -117,7 +117,7 @@ func TestCloseDeliversWhatSendBufferedHolds(t *testing.T) {
 func TestFlushBufferedHandsOverAtOnce(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("flushed", 1))
 	ctx := testkit.Context(t, 60*time.Second)
-	topic := newTopic[string, string](t, "flushed", testConf(b.Addr()))
+	topic := newTopic[string, string](t, "flushed", testkit.KafkaConf(b.Addr()))
 	delivered := make(chan error, 1)
 	if err := topic.SendBuffered(ctx, kafka.NewMessage("", "x"), func(err error) { delivered <- err }); err != nil {
 		t.Fatal(err)
@@ -142,7 +142,7 @@ func TestSendWaitsForRoomInAFullQueue(t *testing.T) {
 	const n = 300
 	b := newBroker(t, kafkatest.WithTopic("full", 1))
 	ctx := testkit.Context(t, 60*time.Second)
-	topic := newTopic[string, string](t, "full", testConf(b.Addr(), "queue.buffering.max.messages", 10))
+	topic := newTopic[string, string](t, "full", testkit.KafkaConf(b.Addr(), "queue.buffering.max.messages", 10))
 	r := newReports(n)
 	for i := range n {
 		send := topic.SendAsync

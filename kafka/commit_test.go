@@ -83,7 +83,7 @@ func (s *heldSink) release(v string) {
 func TestCommitsOnlyWhatSinksAccepted(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("in", 1))
 	ctx := testkit.Context(t, 60*time.Second)
-	conf := testConf(b.Addr())
+	conf := testkit.KafkaConf(b.Addr())
 	group := conf["group.id"].(string)
 	in := newTopic[string, string](t, "in", conf)
 	produceN(t, ctx, in, 10, func(int) string { return "k" })
@@ -126,7 +126,7 @@ func TestTopicToTopicCommitsOnStop(t *testing.T) {
 	const n = 500
 	b := newBroker(t, kafkatest.WithTopic("in", 3), kafkatest.WithTopic("out", 2))
 	ctx := testkit.Context(t, 60*time.Second)
-	conf := testConf(b.Addr())
+	conf := testkit.KafkaConf(b.Addr())
 	group := conf["group.id"].(string)
 	in := newTopic[string, string](t, "in", conf)
 	out := newTopic[string, string](t, "out", conf)
@@ -160,7 +160,7 @@ func TestTopicToTopicCommitsOnStop(t *testing.T) {
 	if sum != n {
 		t.Errorf("committed offsets sum to %d, want %d", sum, n)
 	}
-	outs := collect(t, ctx, newTopic[string, string](t, "out", testConf(b.Addr())), n)
+	outs := collect(t, ctx, newTopic[string, string](t, "out", testkit.KafkaConf(b.Addr())), n)
 	seen := map[string]bool{}
 	for _, m := range outs {
 		seen[m.Value] = true
@@ -174,7 +174,7 @@ func TestGroupSplitsPartitions(t *testing.T) {
 	const parts, n = 4, 400
 	b := newBroker(t, kafkatest.WithTopic("shared", parts))
 	ctx := testkit.Context(t, 90*time.Second)
-	conf := testConf(b.Addr())
+	conf := testkit.KafkaConf(b.Addr())
 	group := conf["group.id"].(string)
 
 	type reader struct {
@@ -205,7 +205,7 @@ func TestGroupSplitsPartitions(t *testing.T) {
 	if _, err := b.Cluster().WaitGroupStable(ctx, group, 2); err != nil {
 		t.Fatal(err)
 	}
-	producer := newTopic[string, string](t, "shared", testConf(b.Addr()))
+	producer := newTopic[string, string](t, "shared", testkit.KafkaConf(b.Addr()))
 	produceN(t, ctx, producer, n, func(i int) string { return fmt.Sprint("key-", i) })
 
 	done := make(chan struct{})
@@ -251,9 +251,9 @@ func TestCommitsWhileRunning(t *testing.T) {
 			const n = 30
 			b := newBroker(t, kafkatest.WithTopic("in", 2))
 			ctx := testkit.Context(t, 60*time.Second)
-			conf := testConf(b.Addr(), "enable.auto.commit", auto, "auto.commit.interval.ms", 200)
+			conf := testkit.KafkaConf(b.Addr(), "enable.auto.commit", auto, "auto.commit.interval.ms", 200)
 			group := conf["group.id"].(string)
-			produceN(t, ctx, newTopic[string, string](t, "in", testConf(b.Addr())), n, func(i int) string { return fmt.Sprint(i) })
+			produceN(t, ctx, newTopic[string, string](t, "in", testkit.KafkaConf(b.Addr())), n, func(i int) string { return fmt.Sprint(i) })
 
 			runCtx, stop := context.WithCancel(ctx)
 			app := stream.NewApp()

@@ -41,7 +41,7 @@ func TestDryRun(t *testing.T) {
 	ctx := testkit.Context(t, 60*time.Second)
 	var logs syncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	conf := testConf(b.Addr())
+	conf := testkit.KafkaConf(b.Addr())
 	group := conf["group.id"].(string)
 	in := newTopic[string, string](t, "in", conf)
 	produceN(t, ctx, in, 3, func(int) string { return "k" })
@@ -49,7 +49,7 @@ func TestDryRun(t *testing.T) {
 	// From here on, no client may send a produce request.
 	produced := b.Cluster().Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Produce}, Observe: true, Count: -1})
 
-	dry := newTopic[string, string](t, "out", testConf(b.Addr()), kafka.WithDryRun(), kafka.WithLogger(logger))
+	dry := newTopic[string, string](t, "out", testkit.KafkaConf(b.Addr()), kafka.WithDryRun(), kafka.WithLogger(logger))
 	if err := dry.Produce(ctx, "k", "direct"); err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ import (
 func TestFailedProduceIsRetried(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("out", 1))
 	ctx := testkit.Context(t, 60*time.Second)
-	topic := newTopic[string, string](t, "out", testConf(b.Addr()))
+	topic := newTopic[string, string](t, "out", testkit.KafkaConf(b.Addr()))
 	if err := topic.Produce(ctx, "k", "warm-up"); err != nil { // metadata and connections
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestFailedProduceIsRetried(t *testing.T) {
 func TestProduceFailureIsReported(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("out", 1))
 	ctx := testkit.Context(t, 60*time.Second)
-	topic := newTopic[string, string](t, "out", testConf(b.Addr(), "message.timeout.ms", 1500))
+	topic := newTopic[string, string](t, "out", testkit.KafkaConf(b.Addr(), "message.timeout.ms", 1500))
 	b.Cluster().Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Produce}, Topic: "out", Err: kerr.NotLeaderForPartition, Count: -1})
 	start := time.Now()
 	err := topic.Produce(ctx, "k", "v")
@@ -54,7 +54,7 @@ func TestProduceFailureIsReported(t *testing.T) {
 
 	// In an app, the failed delivery fails the app, naming the sink, and the input is not committed.
 	b.CreateTopic(t, "in", 1)
-	conf := testConf(b.Addr())
+	conf := testkit.KafkaConf(b.Addr())
 	in := newTopic[string, string](t, "in", conf)
 	produceN(t, ctx, in, 1, func(int) string { return "k" })
 	app := stream.NewApp()
@@ -73,9 +73,9 @@ func TestCoordinatorUnavailable(t *testing.T) {
 	const n = 50
 	b := newBroker(t, kafkatest.WithTopic("in", 2))
 	ctx := testkit.Context(t, 60*time.Second)
-	conf := testConf(b.Addr())
+	conf := testkit.KafkaConf(b.Addr())
 	group := conf["group.id"].(string)
-	produceN(t, ctx, newTopic[string, string](t, "in", testConf(b.Addr())), n, func(i int) string { return fmt.Sprint(i) })
+	produceN(t, ctx, newTopic[string, string](t, "in", testkit.KafkaConf(b.Addr())), n, func(i int) string { return fmt.Sprint(i) })
 
 	// Finding the coordinator fails a few times, then commits do.
 	find := b.Cluster().Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.FindCoordinator}, Group: group, Err: kerr.CoordinatorNotAvailable, Count: 3})
@@ -105,9 +105,9 @@ func TestBrokerStallsForAWhile(t *testing.T) {
 	const n = 300
 	b := newBroker(t, kafkatest.WithTopic("in", 2), kafkatest.WithTopic("out", 2))
 	ctx := testkit.Context(t, 90*time.Second)
-	conf := testConf(b.Addr(), "socket.timeout.ms", 1200, "fetch.wait.max.ms", 100)
+	conf := testkit.KafkaConf(b.Addr(), "socket.timeout.ms", 1200, "fetch.wait.max.ms", 100)
 	group := conf["group.id"].(string)
-	feeder := newTopic[string, string](t, "in", testConf(b.Addr(), "socket.timeout.ms", 1000))
+	feeder := newTopic[string, string](t, "in", testkit.KafkaConf(b.Addr(), "socket.timeout.ms", 1000))
 	in := newTopic[string, string](t, "in", conf)
 	out := newTopic[string, string](t, "out", conf)
 
@@ -174,7 +174,7 @@ func TestBrokerStallsForAWhile(t *testing.T) {
 	}
 
 	outCount := b.Cluster().PartitionInfo("out", 0).HighWatermark + b.Cluster().PartitionInfo("out", 1).HighWatermark
-	outs := collect(t, ctx, newTopic[string, string](t, "out", testConf(b.Addr())), int(outCount))
+	outs := collect(t, ctx, newTopic[string, string](t, "out", testkit.KafkaConf(b.Addr())), int(outCount))
 	seen := map[string]bool{}
 	for _, m := range outs {
 		seen[m.Value] = true

@@ -2,9 +2,7 @@ package kafka_test
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,29 +17,6 @@ func TestMain(m *testing.M) {
 		os.Exit(runChild(role)) // a child process of a multi-process test
 	}
 	goleak.VerifyTestMain(m)
-}
-
-// testConf returns the configuration of a client of the broker at addr, in
-// a consumer group of its own, reading from the beginning, followed by the
-// key-value pairs kv.
-func testConf(addr string, kv ...any) kafka.ConfigMap {
-	conf := kafka.ConfigMap{
-		"bootstrap.servers":     addr,
-		"broker.address.family": "v4",
-		"group.id":              uniqueName("group"),
-		"auto.offset.reset":     "earliest",
-	}
-	for i := 0; i < len(kv); i += 2 {
-		conf[kv[i].(string)] = kv[i+1]
-	}
-	return conf
-}
-
-var names atomic.Int64
-
-// uniqueName returns a name no other test uses.
-func uniqueName(prefix string) string {
-	return fmt.Sprintf("%s-%d", prefix, names.Add(1))
 }
 
 // newTopic makes a topic and closes it when the test ends.

@@ -48,13 +48,13 @@ func checkHeldConsumer(t *testing.T, holding func(stream.Stream[kafka.Message[st
 	b := newBroker(t, kafkatest.WithTopic("slow", 1),
 		kafkatest.WithClusterOptions(kfake.GroupMinSessionTimeout(500*time.Millisecond)))
 	ctx := testkit.Context(t, 60*time.Second)
-	conf := testConf(b.Addr(),
+	conf := testkit.KafkaConf(b.Addr(),
 		"max.poll.interval.ms", int(maxPoll.Milliseconds()),
 		"session.timeout.ms", 1500,
 		"heartbeat.interval.ms", 300)
 	group := conf["group.id"].(string)
 	topic := newTopic[string, string](t, "slow", conf)
-	producer := newTopic[string, string](t, "slow", testConf(b.Addr()))
+	producer := newTopic[string, string](t, "slow", testkit.KafkaConf(b.Addr()))
 	produceN(t, ctx, producer, 50, func(int) string { return "k" })
 
 	var (

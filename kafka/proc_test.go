@@ -218,8 +218,8 @@ func TestKilledConsumerRestarts(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("in", 3), kafkatest.WithTopic("out", 3),
 		kafkatest.WithClusterOptions(kfake.GroupMinSessionTimeout(time.Second)))
 	ctx := testkit.Context(t, 120*time.Second)
-	group := uniqueName("killed")
-	produceN(t, ctx, newTopic[string, string](t, "in", testConf(b.Addr())), n, func(i int) string { return fmt.Sprint(i) })
+	group := testkit.UniqueName("killed")
+	produceN(t, ctx, newTopic[string, string](t, "in", testkit.KafkaConf(b.Addr())), n, func(i int) string { return fmt.Sprint(i) })
 	want := map[string]bool{}
 	for i := range n {
 		want[fmt.Sprint("out-", i)] = true
@@ -259,7 +259,7 @@ func TestKilledConsumerRestarts(t *testing.T) {
 		return true
 	})
 	t.Logf("after the restart: %s", second.stop(t, ctx))
-	readCovering(t, ctx, newTopic[string, string](t, "out", testConf(b.Addr())), want)
+	readCovering(t, ctx, newTopic[string, string](t, "out", testkit.KafkaConf(b.Addr())), want)
 }
 
 // TestTwoProcessesShareAGroup runs the standalone broker command and two
@@ -269,7 +269,7 @@ func TestTwoProcessesShareAGroup(t *testing.T) {
 	const n = 1000
 	ctx := testkit.Context(t, 120*time.Second)
 	addr := startBrokerCommand(t, ctx, "-topic", "in:4", "-topic", "out:4")
-	group := uniqueName("shared")
+	group := testkit.UniqueName("shared")
 
 	a := startChild(t, addr, group, 0)
 	bb := startChild(t, addr, group, 0)
@@ -277,12 +277,12 @@ func TestTwoProcessesShareAGroup(t *testing.T) {
 	bb.line(t, ctx)
 	waitForMembers(t, ctx, addr, group, 2)
 
-	produceN(t, ctx, newTopic[string, string](t, "in", testConf(addr)), n, func(i int) string { return fmt.Sprint(i) })
+	produceN(t, ctx, newTopic[string, string](t, "in", testkit.KafkaConf(addr)), n, func(i int) string { return fmt.Sprint(i) })
 	want := map[string]bool{}
 	for i := range n {
 		want[fmt.Sprint("out-", i)] = true
 	}
-	readCovering(t, ctx, newTopic[string, string](t, "out", testConf(addr)), want)
+	readCovering(t, ctx, newTopic[string, string](t, "out", testkit.KafkaConf(addr)), want)
 
 	var total int
 	for i, c := range []*child{a, bb} {

@@ -23,9 +23,9 @@ func TestRebalanceCommitsBeforeRevoking(t *testing.T) {
 			const n = 200
 			b := newBroker(t, kafkatest.WithTopic("in", 4))
 			ctx := testkit.Context(t, 60*time.Second)
-			conf := testConf(b.Addr(), "partition.assignment.strategy", strategy, "auto.commit.interval.ms", 600000)
+			conf := testkit.KafkaConf(b.Addr(), "partition.assignment.strategy", strategy, "auto.commit.interval.ms", 600000)
 			group := conf["group.id"].(string)
-			producer := newTopic[string, string](t, "in", testConf(b.Addr()))
+			producer := newTopic[string, string](t, "in", testkit.KafkaConf(b.Addr()))
 			produceN(t, ctx, producer, n, func(i int) string { return fmt.Sprint(i) })
 			before := map[string]bool{} // partition/offset of the first n messages
 			for _, p := range b.Cluster().PartitionInfos("in") {

@@ -13,7 +13,7 @@ import (
 
 func saslConf(addr, user, pass string) kafka.ConfigMap {
 	// The Python original's names, as a ported configuration has them.
-	return testConf(addr,
+	return testkit.KafkaConf(addr,
 		"security_protocol", "SASL_PLAINTEXT",
 		"sasl_mechanism", "PLAIN",
 		"sasl_plain_username", user,

@@ -66,13 +66,13 @@ func firstByPartition(t testing.TB, r *reader[string, string], n int) map[int32]
 func TestStartOffsets(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("one", 1), kafkatest.WithTopic("two", 2))
 	ctx := testkit.Context(t, 90*time.Second)
-	producer := newTopic[string, string](t, "one", testConf(b.Addr()))
+	producer := newTopic[string, string](t, "one", testkit.KafkaConf(b.Addr()))
 	produceN(t, ctx, producer, 10, func(int) string { return "k" })
-	producer2 := newTopic[string, string](t, "two", testConf(b.Addr()))
+	producer2 := newTopic[string, string](t, "two", testkit.KafkaConf(b.Addr()))
 	produceN(t, ctx, producer2, 60, func(i int) string { return fmt.Sprint("key-", i) })
 
 	// Starting offsets override auto.offset.reset=latest and have no committed offsets to resume from.
-	latest := func() kafka.ConfigMap { return testConf(b.Addr(), "auto.offset.reset", "latest") }
+	latest := func() kafka.ConfigMap { return testkit.KafkaConf(b.Addr(), "auto.offset.reset", "latest") }
 
 	t.Run("Beginning", func(t *testing.T) {
 		r := startReader(ctx, newTopic[string, string](t, "one", latest(), kafka.WithOffset(kafka.Beginning)))
@@ -103,7 +103,7 @@ func TestStartOffsets(t *testing.T) {
 		}
 	})
 	t.Run("End", func(t *testing.T) {
-		r := startReader(ctx, newTopic[string, string](t, "one", testConf(b.Addr()), kafka.WithOffset(kafka.End)))
+		r := startReader(ctx, newTopic[string, string](t, "one", testkit.KafkaConf(b.Addr()), kafka.WithOffset(kafka.End)))
 		m := sendUntilRead(t, ctx, producer, r)
 		if !strings.HasPrefix(m.Value, "new-") {
 			t.Errorf("read %q first, want a message sent after the start", m.Value)
@@ -173,10 +173,10 @@ func sendUntilRead(t testing.TB, ctx context.Context, p *kafka.Topic[string, str
 func TestSeek(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("one", 1), kafkatest.WithTopic("two", 2))
 	ctx := testkit.Context(t, 90*time.Second)
-	producer := newTopic[string, string](t, "one", testConf(b.Addr()))
+	producer := newTopic[string, string](t, "one", testkit.KafkaConf(b.Addr()))
 	produceN(t, ctx, producer, 10, func(int) string { return "k" })
 
-	topic := newTopic[string, string](t, "one", testConf(b.Addr()))
+	topic := newTopic[string, string](t, "one", testkit.KafkaConf(b.Addr()))
 
 	// Seek waits, bounded, for partitions to be assigned.
 	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
@@ -238,9 +238,9 @@ func TestSeek(t *testing.T) {
 	}
 
 	// PerPartition moves only the partitions it names.
-	producer2 := newTopic[string, string](t, "two", testConf(b.Addr()))
+	producer2 := newTopic[string, string](t, "two", testkit.KafkaConf(b.Addr()))
 	produceN(t, ctx, producer2, 60, func(i int) string { return fmt.Sprint("key-", i) })
-	topic2 := newTopic[string, string](t, "two", testConf(b.Addr()))
+	topic2 := newTopic[string, string](t, "two", testkit.KafkaConf(b.Addr()))
 	r = startReader(ctx, topic2)
 	high := map[int32]int64{}
 	for range 60 {

@@ -52,7 +52,7 @@ func collect[K, V any](t testing.TB, ctx context.Context, topic *kafka.Topic[K, 
 func TestRoundTrip(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("emoji", 1))
 	ctx := testkit.Context(t, 60*time.Second)
-	topic := newTopic[string, string](t, "emoji", testConf(b.Addr()))
+	topic := newTopic[string, string](t, "emoji", testkit.KafkaConf(b.Addr()))
 
 	ts := time.Date(2024, 5, 6, 7, 8, 9, 123_000_000, time.UTC)
 	sent := []kafka.Message[string, string]{
@@ -104,7 +104,7 @@ type order struct {
 func TestCodecs(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("orders", 1))
 	ctx := testkit.Context(t, 60*time.Second)
-	topic := newTopic[int64, order](t, "orders", testConf(b.Addr()),
+	topic := newTopic[int64, order](t, "orders", testkit.KafkaConf(b.Addr()),
 		kafka.WithKeyCodec(codec.Int[int64]()), kafka.WithValueCodec(codec.JSON[order]()))
 	want := []kafka.Message[int64, order]{
 		kafka.NewMessage(int64(-7), order{ID: 1, Items: []string{"🏆"}}),
@@ -123,14 +123,14 @@ func TestCodecs(t *testing.T) {
 	}
 
 	// The raw bytes are what the codecs make: read them as bytes.
-	raw := newTopic[[]byte, []byte](t, "orders", testConf(b.Addr()))
+	raw := newTopic[[]byte, []byte](t, "orders", testkit.KafkaConf(b.Addr()))
 	rgot := collect(t, ctx, raw, 2)
 	if string(rgot[0].Value) != `{"id":1,"items":["🏆"]}` || len(rgot[0].Key) != 8 {
 		t.Errorf("raw message %q %q", rgot[0].Key, rgot[0].Value)
 	}
 
 	// A value the codec cannot encode is an error naming the topic and codec, and nothing is sent.
-	bad := newTopic[string, any](t, "orders", testConf(b.Addr()), kafka.WithValueCodec(codec.JSON[any]()))
+	bad := newTopic[string, any](t, "orders", testkit.KafkaConf(b.Addr()), kafka.WithValueCodec(codec.JSON[any]()))
 	err := bad.Produce(ctx, "k", func() {})
 	if err == nil || !containsAll(err.Error(), "topic orders", "encoding value with codec json") {
 		t.Errorf("encoding a func: %v", err)
@@ -141,7 +141,7 @@ func TestPerPartitionOrder(t *testing.T) {
 	const parts, keys, perKey = 3, 12, 40
 	b := newBroker(t, kafkatest.WithTopic("seq", parts))
 	ctx := testkit.Context(t, 60*time.Second)
-	topic := newTopic[string, string](t, "seq", testConf(b.Addr(), "linger.ms", 5))
+	topic := newTopic[string, string](t, "seq", testkit.KafkaConf(b.Addr(), "linger.ms", 5))
 
 	// Send asynchronously, as an app does, so that batches interleave.
 	var wg sync.WaitGroup
@@ -201,7 +201,7 @@ func containsAll(s string, subs ...string) bool {
 func TestMessagesCommitsWhatTheLoopHandled(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("emoji", 1))
 	ctx := testkit.Context(t, 60*time.Second)
-	conf := testConf(b.Addr())
+	conf := testkit.KafkaConf(b.Addr())
 	topic := newTopic[string, string](t, "emoji", conf)
 	for _, v := range []string{"🏆", "📞", "🐟", "👌"} {
 		if err := topic.Produce(ctx, "k", v); err != nil {
@@ -270,7 +270,7 @@ func TestMessagesYieldsReadErrors(t *testing.T) {
 func TestOneTopicServesTwoApps(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("shared", 1))
 	ctx := testkit.Context(t, 60*time.Second)
-	topic := newTopic[string, string](t, "shared", testConf(b.Addr()))
+	topic := newTopic[string, string](t, "shared", testkit.KafkaConf(b.Addr()))
 
 	got := make(chan string, 10)
 	consumer := stream.NewApp()
@@ -320,7 +320,7 @@ func TestOneTopicServesTwoApps(t *testing.T) {
 func TestSendAsyncUnderASteadyFlow(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("steady", 3))
 	ctx := testkit.Context(t, 60*time.Second)
-	topic := newTopic[string, string](t, "steady", testConf(b.Addr()))
+	topic := newTopic[string, string](t, "steady", testkit.KafkaConf(b.Addr()))
 
 	var (
 		reported  atomic.Int64

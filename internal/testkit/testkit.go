@@ -1,10 +1,13 @@
 // Package testkit holds the helpers that the tests of several packages
-// share: a context bound to a test, polling for a condition, and the check
-// that a paused consumer keeps its place in its group.
+// share: a context bound to a test, polling for a condition, names and
+// configurations for Kafka clients, and the check that a paused consumer
+// keeps its place in its group.
 package testkit
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +19,31 @@ func Context(t testing.TB, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), d)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+var names atomic.Int64
+
+// UniqueName returns a name that begins with prefix and that no other test
+// uses, also on a cluster that other runs share (see KAFKA_BOOTSTRAP).
+func UniqueName(prefix string) string {
+	return fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano(), names.Add(1))
+}
+
+// KafkaConf returns the configuration of a Kafka client of the broker at
+// addr, in a consumer group of its own, reading from the beginning,
+// followed by the key-value pairs kv. It is a kafka.ConfigMap (this package
+// cannot import package kafka, whose own tests use it).
+func KafkaConf(addr string, kv ...any) map[string]any {
+	conf := map[string]any{
+		"bootstrap.servers":     addr,
+		"broker.address.family": "v4",
+		"group.id":              UniqueName("group"),
+		"auto.offset.reset":     "earliest",
+	}
+	for i := 0; i < len(kv); i += 2 {
+		conf[kv[i].(string)] = kv[i+1]
+	}
+	return conf
 }
 
 // Eventually polls cond every 20 ms until it holds, or fails the test after
