@@ -169,3 +169,64 @@ func ExampleHandler_Named() {
 	fmt.Println(app.Run(context.Background()))
 	// Output: handler parse: expected integer
 }
+
+// A lineWriter is a sink that writes lines of up to three outputs, as a
+// sink that writes to a device in blocks would: a BufferedSink. It is
+// also an AsyncSink and a Sink, as every BufferedSink is.
+type lineWriter struct {
+	held []string
+	done []func(error)
+}
+
+// Send writes s on a line of its own.
+func (w *lineWriter) Send(_ context.Context, s string) error {
+	fmt.Println(s)
+	return nil
+}
+
+// SendAsync writes s at once and reports it accepted.
+func (w *lineWriter) SendAsync(ctx context.Context, s string, done func(error)) error {
+	err := w.Send(ctx, s)
+	if err == nil {
+		done(nil)
+	}
+	return err
+}
+
+// SendBuffered holds s, and writes a line once it holds three.
+func (w *lineWriter) SendBuffered(ctx context.Context, s string, done func(error)) error {
+	w.held = append(w.held, s)
+	w.done = append(w.done, done)
+	if len(w.held) == 3 {
+		return w.FlushBuffered(ctx)
+	}
+	return nil
+}
+
+// FlushBuffered writes what it holds, if anything, and reports it accepted.
+func (w *lineWriter) FlushBuffered(context.Context) error {
+	if len(w.held) == 0 {
+		return nil
+	}
+	fmt.Println(strings.Join(w.held, " "))
+	for _, done := range w.done {
+		done(nil)
+	}
+	w.held, w.done = w.held[:0], w.done[:0]
+	return nil
+}
+
+// A sink that is cheaper in bursts implements BufferedSink: the app hands
+// it each output with SendBuffered, and calls FlushBuffered whenever the
+// handler's source is about to wait for input and when the handler ends,
+// so that a last, short burst is not held back.
+func ExampleBufferedSink() {
+	app := stream.NewApp()
+	stream.Handle(app, source.Values("a", "b", "c", "d", "e"), stream.Func(strings.ToUpper), &lineWriter{})
+	if err := app.Run(context.Background()); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// A B C
+	// D E
+}
