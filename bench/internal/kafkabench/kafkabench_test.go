@@ -156,3 +156,47 @@ func TestStartBrokerRejectsAnUnknownPlace(t *testing.T) {
 		t.Fatalf("startBroker = %v, want an error naming %s", err, EnvBroker)
 	}
 }
+
+// TestCosts measures two pairs of Produce runs and checks that each side
+// spent some wall time, CPU and no negative GC time per message, and that
+// the ratio is a ratio.
+func TestCosts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	r, err := Produce.Costs(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for side, c := range map[string]Costs{"slipstream": r.Slipstream, "confluent": r.Confluent} {
+		if c.Wall <= 0 || c.CPU <= 0 || c.GCMark < 0 {
+			t.Errorf("%s: %+v per message; want wall and CPU above zero, GC not below", side, c)
+		}
+	}
+	if r.Pairs != 2 || r.Ratio <= 0 {
+		t.Errorf("report %+v: want 2 pairs and a positive ratio", r)
+	}
+}
+
+func TestUsagePerMessage(t *testing.T) {
+	began := usage{wall: 10 * time.Second, cpu: 3 * time.Second, gcMark: time.Second}
+	ended := usage{wall: 12 * time.Second, cpu: 7 * time.Second, gcMark: 2 * time.Second}
+	spent := ended.minus(began).plus(ended.minus(began))
+	if got, want := spent.perMessage(1000), (Costs{Wall: 4 * time.Millisecond, CPU: 8 * time.Millisecond, GCMark: 2 * time.Millisecond}); got != want {
+		t.Fatalf("per message: %+v, want %+v", got, want)
+	}
+	if got := spent.perMessage(0); got != (Costs{}) {
+		t.Fatalf("per message of none: %+v, want zero", got)
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, c := range []struct {
+		xs   []float64
+		want float64
+	}{{nil, 0}, {[]float64{3}, 3}, {[]float64{3, 1, 2}, 2}, {[]float64{4, 1, 3, 2}, 2.5}} {
+		if got := median(c.xs); got != c.want {
+			t.Errorf("median(%v) = %v, want %v", c.xs, got, c.want)
+		}
+	}
+}
