@@ -227,12 +227,34 @@ func valueString(v any) (string, error) {
 	}
 }
 
-// clientConfig returns the librdkafka configuration for one client: the
-// properties of conf that apply to it (so librdkafka does not warn about
-// consumer properties on a producer), then extra.
-func clientConfig(conf ConfigMap, kind scope, extra ckafka.ConfigMap) *ckafka.ConfigMap {
+// ConsumerDefaults returns the librdkafka settings a Topic gives the
+// consumers it makes where its configuration (see [Conf]) does not set
+// them. They differ from librdkafka's own defaults where those slow a
+// stream down:
+//
+//   - fetch.queue.backoff.ms: 10 (librdkafka: 1000). librdkafka stops
+//     fetching a partition once queued.min.messages of its messages wait in
+//     the client, and fetches again only after this backoff. A handler that
+//     drains those messages in less than a second then waits for the rest of
+//     it: a topic with a backlog (catching up, reprocessing after a
+//     checkpoint's downtime) was read at half speed, the client idle half
+//     the time (BenchmarkTopicToTopic: 135k → 200k messages a second).
+func ConsumerDefaults() ConfigMap { return maps.Clone(consumerDefaults) }
+
+var consumerDefaults = ConfigMap{
+	"fetch.queue.backoff.ms": 10,
+}
+
+// clientConfig returns the librdkafka configuration for one client:
+// defaults, then the properties of conf that apply to it (so librdkafka
+// does not warn about consumer properties on a producer), then extra.
+func clientConfig(conf ConfigMap, kind scope, defaults ConfigMap, extra ckafka.ConfigMap) *ckafka.ConfigMap {
 	props := properties()
-	cm := make(ckafka.ConfigMap, len(conf)+len(extra))
+	cm := make(ckafka.ConfigMap, len(defaults)+len(conf)+len(extra))
+	for k, v := range defaults {
+		s, _ := valueString(v)
+		cm[k] = s
+	}
 	for k, v := range conf {
 		if s := props[k]; s != scopeBoth && s != kind && s != 0 {
 			continue

@@ -154,7 +154,7 @@ func (t *Topic[K, V]) newConsumer(cancel context.CancelCauseFunc) (*consumer[K, 
 		return nil, fmt.Errorf("kafka: topic %s: reading needs a group.id in the topic's configuration or in Conf", t.name)
 	}
 	logs := startLogs(t.logger, "consumer")
-	kc, err := ckafka.NewConsumer(clientConfig(t.conf, scopeConsumer, ckafka.ConfigMap{
+	kc, err := ckafka.NewConsumer(clientConfig(t.conf, scopeConsumer, consumerDefaults, ckafka.ConfigMap{
 		"enable.auto.offset.store": false,
 		"go.logs.channel.enable":   true,
 		"go.logs.channel":          logs.ch,

@@ -49,7 +49,10 @@
 // linked librdkafka, so a misspelt key is an error there, naming the key and
 // the topic. Printing a configuration redacts its secrets. Each client gets
 // only the properties that apply to it, so one configuration serves a topic
-// read and written.
+// read and written. A consumer also gets [ConsumerDefaults] where the
+// configuration does not set them: librdkafka's own defaults make a
+// consumer with a backlog wait a second at a time for fetches it could
+// have had at once.
 //
 // # Delivery guarantees
 //

@@ -33,9 +33,10 @@
 //     slipstream: a Topic source bound to a handler in an app, tracked
 //     (each offset stored for commit once the message is handled),
 //     committed when the app stops, which the handler asks for at the b.N-th
-//     message. Against a Consumer.Poll loop with auto-commit. Both read a
-//     topic filled beforehand, from its beginning, in a consumer group of
-//     their own.
+//     message. Against a Consumer.Poll loop with auto-commit, with the
+//     librdkafka settings the Topic gives its consumers
+//     (kafka.ConsumerDefaults). Both read a topic filled beforehand, from
+//     its beginning, in a consumer group of their own.
 //   - TopicToTopic (slipstream only): the filled topic, through stream.Map,
 //     into a Topic sink, at-least-once, from the first message received to
 //     the b.N-th output acknowledged; it reports messages per second.
@@ -568,6 +569,17 @@ var producerSettings = ckafka.ConfigMap{
 	"go.produce.channel.size":   0,
 }
 
+// consumerSettings are the librdkafka settings that a Topic gives its
+// consumers where the configuration does not set them
+// (kafka.ConsumerDefaults), so that the raw consumer reads as a Topic does.
+func consumerSettings() ckafka.ConfigMap {
+	m := ckafka.ConfigMap{}
+	for k, v := range kafka.ConsumerDefaults() {
+		m[k] = v
+	}
+	return m
+}
+
 // produceRaw sends the values of msgs to topic with a raw producer and
 // waits for every delivery report: Produce in a loop, a goroutine reading
 // the reports and signalling room in the queue, as a careful hand-written
@@ -707,7 +719,7 @@ func prepareConsumeConfluent(b broker, n int) (*run, error) {
 	seen := 0
 	return &run{
 		start: func(ctx context.Context, m *marks) error {
-			cm, stopLogs := rawConf(cc, nil)
+			cm, stopLogs := rawConf(cc, consumerSettings())
 			defer stopLogs()
 			c, err := ckafka.NewConsumer(cm)
 			if err != nil {
