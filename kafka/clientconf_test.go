@@ -46,3 +46,18 @@ func TestConsumerDefaults(t *testing.T) {
 		t.Fatal("changing what ConsumerDefaults returned changed the defaults")
 	}
 }
+
+// TestConsumerConfig checks that a Topic's consumer gets the consumer
+// defaults unless the topic's configuration sets them, and stores its
+// offsets itself whatever the configuration says.
+func TestConsumerConfig(t *testing.T) {
+	logs := make(chan ckafka.LogEvent)
+	got := *consumerConfig(ConfigMap{"group.id": "g", "enable.auto.offset.store": true}, logs)
+	if got["fetch.queue.backoff.ms"] != "10" || got["group.id"] != "g" || got["enable.auto.offset.store"] != false {
+		t.Errorf("consumer config %v: want fetch.queue.backoff.ms 10, group.id g, enable.auto.offset.store false", got)
+	}
+	got = *consumerConfig(ConfigMap{"fetch.queue.backoff.ms": 500}, logs)
+	if got["fetch.queue.backoff.ms"] != "500" {
+		t.Errorf("fetch.queue.backoff.ms = %v with 500 configured, want 500", got["fetch.queue.backoff.ms"])
+	}
+}

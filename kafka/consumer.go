@@ -154,11 +154,7 @@ func (t *Topic[K, V]) newConsumer(cancel context.CancelCauseFunc) (*consumer[K, 
 		return nil, fmt.Errorf("kafka: topic %s: reading needs a group.id in the topic's configuration or in Conf", t.name)
 	}
 	logs := startLogs(t.logger, "consumer")
-	kc, err := ckafka.NewConsumer(clientConfig(t.conf, scopeConsumer, consumerDefaults, ckafka.ConfigMap{
-		"enable.auto.offset.store": false,
-		"go.logs.channel.enable":   true,
-		"go.logs.channel":          logs.ch,
-	}))
+	kc, err := ckafka.NewConsumer(consumerConfig(t.conf, logs.ch))
 	if err != nil {
 		logs.stop()
 		return nil, fmt.Errorf("kafka: topic %s: making consumer: %w", t.name, err)
@@ -191,6 +187,18 @@ func (t *Topic[K, V]) newConsumer(cancel context.CancelCauseFunc) (*consumer[K, 
 	t.mu.Unlock()
 	t.notify()
 	return c, nil
+}
+
+// consumerConfig returns the librdkafka configuration of a consumer of a
+// topic configured with conf, whose log lines go to logs: the defaults
+// (see ConsumerDefaults), conf over them, and what the consumer needs over
+// both: it stores offsets itself, once their messages are accepted.
+func consumerConfig(conf ConfigMap, logs chan ckafka.LogEvent) *ckafka.ConfigMap {
+	return clientConfig(conf, scopeConsumer, consumerDefaults, ckafka.ConfigMap{
+		"enable.auto.offset.store": false,
+		"go.logs.channel.enable":   true,
+		"go.logs.channel":          logs,
+	})
 }
 
 // fail ends Feed with err, which the app returns.
