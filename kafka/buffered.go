@@ -32,7 +32,10 @@ type held struct {
 // Its own error (encoding, or the producer failing) means m was not taken
 // and done is not called; a message held and then refused by librdkafka
 // (its queue full until ctx was done, or the producer failed) has done
-// called with the error.
+// called with the error, from the SendBuffered, FlushBuffered, SendAsync,
+// Send or Close that was handing it over, while it holds the Topic's
+// buffer: done must not send to the same Topic. (An app's done functions
+// only count and record.)
 func (t *Topic[K, V]) SendBuffered(ctx context.Context, m Message[K, V], done func(error)) error {
 	if t.dry {
 		return t.SendAsync(ctx, m, done)
