@@ -43,14 +43,15 @@ const (
 // own report. The epoch then ends within a round trip, without holding any
 // sender back, and counting resumes.
 type deliveries struct {
-	// sent is written by senders, reported mostly by the goroutine that
-	// reads delivery reports: apart, so that the two do not share a cache
-	// line. Neither goes down.
-	sent     atomic.Int64 // messages counted in, written under mu
-	_        [56]byte
-	reported atomic.Int64 // delivery reports counted, and messages withdrawn
-	known    int64        // sent, as report last read it
-	_        [48]byte
+	// sent and withdrawn are written by senders, reported by the goroutine
+	// that reads delivery reports: apart, so that the two do not share a
+	// cache line. None goes down.
+	sent      atomic.Int64 // messages counted in, written under mu
+	withdrawn atomic.Int64 // messages counted out again, never reported
+	_         [48]byte
+	reported  atomic.Int64 // delivery reports counted: written by report alone
+	known     int64        // sent, as report last read it
+	_         [48]byte
 
 	maxAge      time.Duration
 	maxMessages int
@@ -145,7 +146,7 @@ func (d *deliveries) withdrawAll(from, to int) {
 		d.runOf(slot).withdrawn++
 	}
 	d.mu.Unlock()
-	d.reported.Add(int64(to - from))
+	d.withdrawn.Add(int64(to - from))
 	d.release()
 }
 
@@ -165,22 +166,32 @@ func (d *deliveries) report(err error) {
 		}
 		d.mu.Unlock()
 	}
+	// Only this goroutine writes reported: a load and a store count without
+	// the locked instruction an Add would take.
+	reported := d.reported.Load() + 1
+	d.reported.Store(reported)
 	// While reports lag behind what sent was last seen to be, no epoch can
 	// end, and sent need not be read again: it only grows.
-	if d.reported.Add(1) < d.known {
+	if reported+d.withdrawn.Load() < d.known {
 		return
 	}
 	d.known = d.sent.Load()
 	d.release()
 }
 
+// done reports whether every message sent has its report or was
+// withdrawn.
+func (d *deliveries) done() bool {
+	return d.reported.Load()+d.withdrawn.Load() == d.sent.Load()
+}
+
 // release ends the epoch if every message sent has its report.
 func (d *deliveries) release() {
-	if d.reported.Load() != d.sent.Load() {
+	if !d.done() {
 		return
 	}
 	d.mu.Lock()
-	if d.reported.Load() != d.sent.Load() || d.count == 0 {
+	if !d.done() || d.count == 0 {
 		d.mu.Unlock()
 		return
 	}

@@ -44,6 +44,12 @@ func (g *gate) wait(ctx context.Context, abort <-chan struct{}) error {
 	if !g.paused.Load() {
 		return nil
 	}
+	return g.waitResumed(ctx, abort)
+}
+
+// waitResumed is wait's slow path, apart so that the check of an open gate
+// is inlined where items pass it.
+func (g *gate) waitResumed(ctx context.Context, abort <-chan struct{}) error {
 	g.mu.Lock()
 	resumed := g.resumed
 	g.mu.Unlock()

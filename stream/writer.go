@@ -109,7 +109,12 @@ func (w *Writer[T]) add(ctx context.Context, v T, t *ack.Token) error {
 	if err := w.gate.wait(ctx, w.r.done); err != nil {
 		return err
 	}
-	return w.push(v, t)
+	// push's body, not a call of it: each call an item passes through
+	// copies it once more, which costs a large item more than the call.
+	if w.r.aborted.Load() {
+		return errAborted
+	}
+	return w.downstream(w.down.push(v, t))
 }
 
 // push hands v on, past the pause gate, unless the run has aborted.
