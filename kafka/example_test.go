@@ -121,33 +121,32 @@ func Example_pipeline() {
 	// invoice 2: 🐟, 20 €
 }
 
-// Send a burst of messages outside an app: SendBuffered holds them and
-// hands them to the producer 32 at a time, and FlushBuffered hands over the
-// rest. Each done reports its message's delivery. (In an app, which flushes
-// whenever its source waits, a Topic sink is sent to this way.)
-func ExampleTopic_SendBuffered() {
-	addr, stop, err := kafkatest.BootstrapOrStart(kafkatest.WithTopic("burst", 1))
+// Send a run of messages outside an app with SendBatch: one call hands
+// them all to the producer, and each done reports its message's delivery.
+// (An app hands a Topic sink its outputs this way.)
+func ExampleTopic_SendBatch() {
+	addr, stop, err := kafkatest.BootstrapOrStart(kafkatest.WithTopic("batch", 1))
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer stop()
 	ctx := context.Background()
 
-	topic, err := kafka.NewTopic[string, string]("burst", kafka.ConfigMap{"bootstrap.servers": addr})
+	topic, err := kafka.NewTopic[string, string]("batch", kafka.ConfigMap{"bootstrap.servers": addr})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer topic.Close(ctx)
 
 	const n = 40
+	run := make([]kafka.Message[string, string], n)
+	dones := make([]func(error), n)
 	delivered := make(chan error, n)
 	for i := range n {
-		m := kafka.NewMessage("", fmt.Sprint("message ", i))
-		if err := topic.SendBuffered(ctx, m, func(err error) { delivered <- err }); err != nil {
-			log.Fatal(err)
-		}
+		run[i] = kafka.NewMessage("", fmt.Sprint("message ", i))
+		dones[i] = func(err error) { delivered <- err }
 	}
-	if err := topic.FlushBuffered(ctx); err != nil { // the last 8 of 40
+	if err := topic.SendBatch(ctx, run, dones); err != nil {
 		log.Fatal(err)
 	}
 	for range n {

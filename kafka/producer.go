@@ -43,7 +43,6 @@ func (t *Topic[K, V]) SendAsync(ctx context.Context, m Message[K, V], done func(
 	if err != nil {
 		return err
 	}
-	p.flushHeld(ctx) // what SendBuffered holds goes first
 	return p.send(ctx, &km, done)
 }
 
@@ -62,7 +61,6 @@ func (t *Topic[K, V]) Send(ctx context.Context, m Message[K, V]) error {
 	}
 	ch := make(chan error, 1)
 	km.Opaque = func(err error) { ch <- err }
-	p.flushHeld(ctx) // what SendBuffered holds goes first
 	if err := p.produce(ctx, &km); err != nil {
 		return err
 	}
@@ -143,7 +141,6 @@ type producer struct {
 	logs       *logPump
 	logger     *slog.Logger
 	deliveries *deliveries
-	held       held          // messages SendBuffered holds
 	done       chan struct{} // closed when the delivery reports have ended
 	room       chan struct{} // signalled after delivery reports: the queue has room
 
@@ -298,10 +295,9 @@ func (p *producer) deliveryError(err error) error {
 	return fmt.Errorf("kafka: delivering to topic %s: %w", p.topic, err)
 }
 
-// flush hands librdkafka what SendBuffered holds, then waits until every
-// message has been delivered or has failed, or until ctx is done.
+// flush waits until every message has been delivered or has failed, or
+// until ctx is done.
 func (p *producer) flush(ctx context.Context) {
-	p.flushHeld(ctx)
 	for p.p.Len() > 0 && ctx.Err() == nil {
 		wait := 100 * time.Millisecond
 		if d, ok := ctx.Deadline(); ok {

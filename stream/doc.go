@@ -23,9 +23,10 @@
 // which passes messages between handlers of one process. Sinks are functions,
 // printers and collectors (package sink), topics, the Cache and Proxy. A
 // sink that acknowledges later, as a Kafka producer does on its delivery
-// report, is an [AsyncSink]; one that works best fed in bursts, as a Kafka
-// topic does, is a [BufferedSink], flushed whenever its source is about to
-// wait.
+// report, is an [AsyncSink]; one that works best fed in runs, as a Kafka
+// topic does, is a [BatchSink]: the app collects each handler's outputs for
+// it, and hands them over whenever it has enough or the handler's source is
+// about to wait.
 //
 // # Streams and combinators
 //

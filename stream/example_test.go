@@ -170,22 +170,19 @@ func ExampleHandler_Named() {
 	// Output: handler parse: expected integer
 }
 
-// A lineWriter is a sink that writes lines of up to three outputs, as a
-// sink that writes to a device in blocks would: a BufferedSink. It is
-// also an AsyncSink and a Sink, as every BufferedSink is.
-type lineWriter struct {
-	held []string
-	done []func(error)
-}
+// A lineWriter is a sink that writes each run of outputs it is sent on
+// one line, as a sink that writes to a device in blocks would: a
+// BatchSink. It is also an AsyncSink and a Sink, as every BatchSink is.
+type lineWriter struct{}
 
 // Send writes s on a line of its own.
-func (w *lineWriter) Send(_ context.Context, s string) error {
+func (lineWriter) Send(_ context.Context, s string) error {
 	fmt.Println(s)
 	return nil
 }
 
 // SendAsync writes s at once and reports it accepted.
-func (w *lineWriter) SendAsync(ctx context.Context, s string, done func(error)) error {
+func (w lineWriter) SendAsync(ctx context.Context, s string, done func(error)) error {
 	err := w.Send(ctx, s)
 	if err == nil {
 		done(nil)
@@ -193,36 +190,35 @@ func (w *lineWriter) SendAsync(ctx context.Context, s string, done func(error)) 
 	return err
 }
 
-// SendBuffered holds s, and writes a line once it holds three.
-func (w *lineWriter) SendBuffered(ctx context.Context, s string, done func(error)) error {
-	w.held = append(w.held, s)
-	w.done = append(w.done, done)
-	if len(w.held) == 3 {
-		return w.FlushBuffered(ctx)
-	}
-	return nil
-}
-
-// FlushBuffered writes what it holds, if anything, and reports it accepted.
-func (w *lineWriter) FlushBuffered(context.Context) error {
-	if len(w.held) == 0 {
-		return nil
-	}
-	fmt.Println(strings.Join(w.held, " "))
-	for _, done := range w.done {
+// SendBatch writes the run ss on one line and reports each accepted.
+func (lineWriter) SendBatch(_ context.Context, ss []string, dones []func(error)) error {
+	fmt.Println(strings.Join(ss, " "))
+	for _, done := range dones {
 		done(nil)
 	}
-	w.held, w.done = w.held[:0], w.done[:0]
 	return nil
 }
 
-// A sink that is cheaper in bursts implements BufferedSink: the app hands
-// it each output with SendBuffered, and calls FlushBuffered whenever the
-// handler's source is about to wait for input and when the handler ends,
-// so that a last, short burst is not held back.
-func ExampleBufferedSink() {
+// A sink that is cheaper in runs implements BatchSink: the app collects a
+// handler's outputs for it and hands them over when it has BatchSize of
+// them, whenever the handler's source is about to wait for input (here,
+// after "c"), and when the handler ends.
+func ExampleBatchSink() {
+	src := stream.SourceFunc[string](func(ctx context.Context, w *stream.Writer[string]) error {
+		for _, group := range [][]string{{"a", "b", "c"}, {"d", "e"}} {
+			for _, s := range group {
+				if err := w.Add(ctx, s); err != nil {
+					return err
+				}
+			}
+			if err := w.Flush(ctx); err != nil { // about to wait for the next group
+				return err
+			}
+		}
+		return nil
+	})
 	app := stream.NewApp()
-	stream.Handle(app, source.Values("a", "b", "c", "d", "e"), stream.Func(strings.ToUpper), &lineWriter{})
+	stream.Handle(app, src, stream.Func(strings.ToUpper), lineWriter{})
 	if err := app.Run(context.Background()); err != nil {
 		fmt.Println(err)
 	}

@@ -20,19 +20,25 @@ type AsyncSink[T any] interface {
 	SendAsync(ctx context.Context, v T, done func(error)) error
 }
 
-// A BufferedSink is an [AsyncSink] that may also hold what it takes and
-// hand it on in bursts, which costs it less per output, as a Kafka topic's
-// producer does. The app sends to it with SendBuffered, and calls
-// FlushBuffered whenever the handler's source is about to wait for input
-// (see [Writer.Flush]) and once the handler has ended, so that what the sink
-// holds never waits for company. SendBuffered's error means v was not
-// taken; the sink otherwise reports on v through done, as SendAsync does,
-// including failures to hand it on later.
-type BufferedSink[T any] interface {
+// A BatchSink is an [AsyncSink] that takes outputs in runs, which costs it
+// less per output than taking them one at a time, as a Kafka topic's
+// producer does. The app collects each handler's outputs for it and calls
+// SendBatch with a run of them: once it has [BatchSize], whenever the
+// handler's source is about to wait for input (see [Writer.Flush]), and
+// once the handler has ended, so that no output waits for company.
+//
+// SendBatch takes vs in order; dones[i] is called exactly once for vs[i],
+// as SendAsync's done is. vs and dones belong to the app, which reuses
+// them: the sink must not keep them once SendBatch returns. SendBatch's
+// error means that no output of vs was taken and no done will be called;
+// the app then fails.
+type BatchSink[T any] interface {
 	AsyncSink[T]
-	SendBuffered(ctx context.Context, v T, done func(error)) error
-	FlushBuffered(ctx context.Context) error
+	SendBatch(ctx context.Context, vs []T, dones []func(error)) error
 }
+
+// BatchSize is the most outputs the app hands a [BatchSink] in one call.
+const BatchSize = chunkSize
 
 // SinkFunc adapts a function to a [Sink].
 type SinkFunc[T any] func(ctx context.Context, v T) error

@@ -5,10 +5,14 @@ import (
 	"errors"
 	"iter"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/slipstream-go/slipstream/internal/testkit"
 	"github.com/slipstream-go/slipstream/sink"
+	"github.com/slipstream-go/slipstream/source"
 	"github.com/slipstream-go/slipstream/stream"
 )
 
@@ -420,18 +424,18 @@ func oneAtATime(n int) stream.Source[int] {
 	})
 }
 
-// holdingSink is a BufferedSink that holds what it is sent with
-// SendBuffered until FlushBuffered, then accepts it.
-type holdingSink struct {
-	mu      sync.Mutex
-	held    []func(error)
-	async   int // outputs sent with SendAsync
-	flushes int
+// batchSink is a BatchSink that records the runs it is sent, accepts each
+// output at once, and refuses runs once refuse is set.
+type batchSink struct {
+	mu     sync.Mutex
+	runs   [][]int
+	async  int // outputs sent with SendAsync
+	refuse error
 }
 
-func (s *holdingSink) Send(context.Context, int) error { panic("Send called on a BufferedSink") }
+func (s *batchSink) Send(context.Context, int) error { panic("Send called on a BatchSink") }
 
-func (s *holdingSink) SendAsync(_ context.Context, _ int, done func(error)) error {
+func (s *batchSink) SendAsync(_ context.Context, _ int, done func(error)) error {
 	s.mu.Lock()
 	s.async++
 	s.mu.Unlock()
@@ -439,49 +443,89 @@ func (s *holdingSink) SendAsync(_ context.Context, _ int, done func(error)) erro
 	return nil
 }
 
-func (s *holdingSink) SendBuffered(_ context.Context, _ int, done func(error)) error {
+func (s *batchSink) SendBatch(_ context.Context, vs []int, dones []func(error)) error {
 	s.mu.Lock()
-	s.held = append(s.held, done)
+	if s.refuse != nil {
+		s.mu.Unlock()
+		return s.refuse
+	}
+	s.runs = append(s.runs, slices.Clone(vs))
 	s.mu.Unlock()
-	return nil
-}
-
-func (s *holdingSink) FlushBuffered(context.Context) error {
-	s.mu.Lock()
-	held := s.held
-	s.held = nil
-	s.flushes++
-	s.mu.Unlock()
-	for _, done := range held {
+	for _, done := range dones {
 		done(nil)
 	}
 	return nil
 }
 
-// TestBufferedSinkIsFlushedWhenTheSourceWaits writes one tracked item at a
+// sent returns the runs sent so far and how many outputs went by
+// SendAsync.
+func (s *batchSink) sent() ([][]int, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.runs), s.async
+}
+
+// TestBatchSinkIsSentToWhenTheSourceWaits writes one tracked item at a
 // time and waits for it to be accepted before writing the next: that only
-// ends if the app flushes the BufferedSink whenever the source is about to
-// wait, as Writer.Write says it is.
-func TestBufferedSinkIsFlushedWhenTheSourceWaits(t *testing.T) {
+// ends if the app hands the BatchSink what it collected whenever the source
+// is about to wait, as Writer.Write says it does.
+func TestBatchSinkIsSentToWhenTheSourceWaits(t *testing.T) {
 	const n = 5
-	s := &holdingSink{}
+	s := &batchSink{}
 	src := oneAtATime(n)
 	runApp(t, func(app *stream.App) {
 		stream.Handle(app, src, stream.Func(func(v int) int { return v }), stream.Sink[int](s))
 	})
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.async != 0 || s.flushes < n || len(s.held) != 0 {
-		t.Fatalf("SendAsync called %d times, FlushBuffered %d times, %d outputs still held: want 0, at least %d, 0", s.async, s.flushes, len(s.held), n)
+	runs, async := s.sent()
+	if async != 0 || !slices.Equal(slices.Concat(runs...), []int{0, 1, 2, 3, 4}) {
+		t.Fatalf("sent runs %v and %d outputs with SendAsync, want 0 to 4 in runs", runs, async)
 	}
 }
 
-// TestBufferedSinkIsFlushedWhenTheHandlerEnds: a source that ends without
+// TestBatchSinkGetsRunsInOrder: outputs go to a BatchSink in order, in runs
+// of BatchSize while the source has items ready, the rest when it waits.
+func TestBatchSinkGetsRunsInOrder(t *testing.T) {
+	n := 2*stream.BatchSize + 10
+	s := &batchSink{}
+	runApp(t, func(app *stream.App) {
+		stream.Handle(app, source.Slice(ints(n)), stream.Func(func(v int) int { return v }), stream.Sink[int](s))
+	})
+	runs, _ := s.sent()
+	var sizes []int
+	for _, r := range runs {
+		sizes = append(sizes, len(r))
+	}
+	if !slices.Equal(sizes, []int{stream.BatchSize, stream.BatchSize, 10}) || !slices.Equal(slices.Concat(runs...), ints(n)) {
+		t.Fatalf("sent runs of %v: %v; want %d, %d, 10 of 0 to %d in order", sizes, runs, stream.BatchSize, stream.BatchSize, n-1)
+	}
+}
+
+// TestBatchSinkRefusalFailsTheApp: a BatchSink that refuses a run fails the
+// app with its error, naming the sink, and the run's tracked inputs are
+// never acknowledged.
+func TestBatchSinkRefusalFailsTheApp(t *testing.T) {
+	refused := errors.New("disk full")
+	s := &batchSink{refuse: refused}
+	var l eventLog
+	app := stream.NewApp()
+	stream.Handle(app, loggedSource(&l, "a", "b"), stream.Func(func(v string) int { return len(v) }), stream.Sink[int](s))
+	err := app.Run(testkit.Context(t, 10*time.Second))
+	if !errors.Is(err, refused) || !strings.Contains(err.Error(), "sink ") {
+		t.Fatalf("app returned %v, want the sink's error, naming the sink", err)
+	}
+	for _, e := range l.get() {
+		if strings.HasPrefix(e, "ack") {
+			t.Fatalf("events %v: an input whose output was refused was acknowledged", l.get())
+		}
+	}
+}
+
+// TestBatchSinkIsSentToWhenTheHandlerEnds: a source that ends without
 // flushing still has its last outputs handed on, and the app waits for
 // them to be accepted.
-func TestBufferedSinkIsFlushedWhenTheHandlerEnds(t *testing.T) {
+func TestBatchSinkIsSentToWhenTheHandlerEnds(t *testing.T) {
 	var l eventLog
-	s := &holdingSink{}
+	s := &batchSink{}
 	src := stream.SourceFunc[string](func(ctx context.Context, w *stream.Writer[string]) error {
 		for _, v := range []string{"a", "b"} {
 			if err := w.AddTracked(ctx, v, func() { l.add("ack " + v) }); err != nil {
@@ -548,21 +592,18 @@ func TestDiscardedItemIsDroppedAfterThePause(t *testing.T) {
 	}
 }
 
-// TestBufferedSinkAfterMapConcurrentIsFlushedWhenTheSourceWaits: as
-// TestBufferedSinkIsFlushedWhenTheSourceWaits, with MapConcurrent between
-// the source and the handler, whose results come from goroutines of its
-// own.
-func TestBufferedSinkAfterMapConcurrentIsFlushedWhenTheSourceWaits(t *testing.T) {
+// TestBatchSinkAfterMapConcurrentIsSentToWhenTheSourceWaits: as
+// TestBatchSinkIsSentToWhenTheSourceWaits, with MapConcurrent between the
+// source and the handler, whose results come from goroutines of its own.
+func TestBatchSinkAfterMapConcurrentIsSentToWhenTheSourceWaits(t *testing.T) {
 	const n = 5
-	s := &holdingSink{}
+	s := &batchSink{}
 	src := oneAtATime(n)
 	double := stream.MapConcurrent(src, 2, func(_ context.Context, v int) (int, error) { return 2 * v, nil })
 	runApp(t, func(app *stream.App) {
 		stream.Handle(app, double, stream.Func(func(v int) int { return v }), stream.Sink[int](s))
 	})
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.flushes < n || len(s.held) != 0 {
-		t.Fatalf("FlushBuffered called %d times, %d outputs still held: want at least %d, 0", s.flushes, len(s.held), n)
+	if runs, _ := s.sent(); !slices.Equal(slices.Concat(runs...), []int{0, 2, 4, 6, 8}) {
+		t.Fatalf("sent runs %v, want 0 to 8 doubled", runs)
 	}
 }

@@ -127,8 +127,8 @@ func (w *Writer[T]) push(v T, t *ack.Token) error {
 
 // Flush tells the steps downstream that the source is about to wait for
 // input: the items they hold for another goroutine, in a chunk that is not
-// full yet, go out now rather than wait for more, and sinks that send in
-// bursts ([BufferedSink]) hand on what they hold. It returns ctx's error
+// full yet, go out now rather than wait for more, and the outputs collected
+// for a [BatchSink] are handed to it. It returns ctx's error
 // once ctx is done.
 func (w *Writer[T]) Flush(ctx context.Context) error {
 	if w.down.idle != nil {

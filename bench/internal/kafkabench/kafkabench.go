@@ -18,8 +18,8 @@
 //     source.Slice of b.N messages made beforehand, bound to a handler that
 //     passes them on to a Topic sink, in an app: the way a slipstream
 //     program sends in bulk, the messages handed to the producer without
-//     waiting, in bursts of 32 (the Topic is a stream.BufferedSink), with
-//     backpressure, the app ending once every delivery report is in; the
+//     waiting, in runs of up to stream.BatchSize (the Topic is a
+//     stream.BatchSink), with backpressure, the app ending once every delivery report is in; the
 //     timer stops when the app begins to close its resources (the source,
 //     which it closes before the Topic). Against a
 //     Producer.Produce loop with a goroutine reading the delivery reports,
@@ -380,7 +380,7 @@ func Messages(n int) []kafka.Message[string, []byte] {
 
 // An ackedTopic is a Topic sink that calls last once it has had n
 // messages acknowledged. Embedding the Topic keeps what the app sees of it:
-// a BufferedSink, and a Closer that the app closes when it stops.
+// a BatchSink, and a Closer that the app closes when it stops.
 type ackedTopic struct {
 	*kafka.Topic[string, []byte]
 	left atomic.Int64
@@ -398,10 +398,14 @@ func (a *ackedTopic) SendAsync(ctx context.Context, m kafka.Message[string, []by
 	return a.Topic.SendAsync(ctx, m, a.counted(done))
 }
 
-// SendBuffered sends m through the Topic, as the app does, counting its
-// acknowledgement.
-func (a *ackedTopic) SendBuffered(ctx context.Context, m kafka.Message[string, []byte], done func(error)) error {
-	return a.Topic.SendBuffered(ctx, m, a.counted(done))
+// SendBatch sends ms through the Topic, as the app does, counting their
+// acknowledgements.
+func (a *ackedTopic) SendBatch(ctx context.Context, ms []kafka.Message[string, []byte], dones []func(error)) error {
+	counted := make([]func(error), len(dones))
+	for i, done := range dones {
+		counted[i] = a.counted(done)
+	}
+	return a.Topic.SendBatch(ctx, ms, counted)
 }
 
 // counted returns done, counting an acknowledgement before it returns.
