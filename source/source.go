@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"slices"
 	"time"
 
 	"github.com/slipstream-go/slipstream/stream"
@@ -30,13 +31,14 @@ func Slice[T any](s []T) SliceSource[T] { return SliceSource[T]{s} }
 // Values returns a source of its arguments, in order.
 func Values[T any](vs ...T) SliceSource[T] { return SliceSource[T]{vs} }
 
-// Feed writes every item, until ctx is done.
+// Feed writes every item, until ctx is done, in runs of [stream.BatchSize]
+// ([stream.Writer.AddAll]): ctx, and a pause, are checked between runs.
 func (s SliceSource[T]) Feed(ctx context.Context, w *stream.Writer[T]) error {
-	for i := range s.items { // not range's copy: items may be large structs
+	for items := range slices.Chunk(s.items, stream.BatchSize) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := w.Add(ctx, s.items[i]); err != nil {
+		if err := w.AddAll(ctx, items); err != nil {
 			return err
 		}
 	}

@@ -100,24 +100,7 @@ func Handle[T, U any](app *App, src Source[T], h Handler[T, U], sinks ...Sink[U]
 	}
 	b.run = func(r *run) func() error {
 		out := newEmitter(r, sinks)
-		loop := in.wire(r, pusher[T]{idle: out.flush, push: func(v T, t *ack.Token) error {
-			out.token = t
-			var err error
-			if h.one != nil { // made by Func: call it without going through emit
-				u := h.one(v)
-				out.sendAll(&u)
-			} else {
-				err = h.fn(r.ctx, v, out.emit)
-			}
-			if err == nil {
-				err = out.err
-			}
-			if err != nil {
-				return fmt.Errorf("handler %s: %w", h.name, err)
-			}
-			t.Done()
-			return nil
-		}})
+		loop := in.wire(r, handlerPusher(r, h, out))
 		return func() error {
 			if err := loop(); err != nil {
 				return err
@@ -134,6 +117,39 @@ func Handle[T, U any](app *App, src Source[T], h Handler[T, U], sinks ...Sink[U]
 		panic("stream.Handle: the app has already run")
 	}
 	app.bindings = append(app.bindings, b)
+}
+
+// handlerPusher returns the pusher that hands items to h, and h's outputs
+// to out.
+func handlerPusher[T, U any](r *run, h Handler[T, U], out *emitter[U]) pusher[T] {
+	p := pusher[T]{idle: out.flush, push: func(v T, t *ack.Token) error {
+		out.token = t
+		var err error
+		if h.one != nil { // made by Func: call it without going through emit
+			u := h.one(v)
+			out.sendAll(&u)
+		} else {
+			err = h.fn(r.ctx, v, out.emit)
+		}
+		if err == nil {
+			err = out.err
+		}
+		if err != nil {
+			return fmt.Errorf("handler %s: %w", h.name, err)
+		}
+		t.Done()
+		return nil
+	}}
+	if h.one != nil { // made by Func: a run of untracked items is one loop
+		p.pushRun = func(vs []T) error {
+			emitRun(out, vs, h.one)
+			if out.err != nil {
+				return fmt.Errorf("handler %s: %w", h.name, out.err)
+			}
+			return nil
+		}
+	}
+	return p
 }
 
 // Run runs every handler bound to the app, each source read concurrently,

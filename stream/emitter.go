@@ -77,7 +77,7 @@ func (e *emitter[U]) sendTo(i int, s Sink[U], v *U) error {
 	if a == nil {
 		return s.Send(e.r.ctx, *v)
 	}
-	e.inflight.add()
+	e.inflight.add(1)
 	done, t := e.reports[i], e.token
 	if t != nil {
 		t.Add(1)
@@ -101,6 +101,39 @@ func (e *emitter[U]) sendTo(i int, s Sink[U], v *U) error {
 		e.inflight.done()
 	}
 	return err
+}
+
+// emitRun sends f(v) for each v of vs, untracked, to every sink. When the
+// only sink is a BatchSink, as a Kafka topic is, each output is made
+// straight into its batch: a run of outputs then costs a call of f and a
+// copy each, where one at a time each passes through several calls.
+// It stops early once an output fails or the app aborts, as a source
+// adding the items one by one would.
+func emitRun[T, U any](e *emitter[U], vs []T, f func(T) U) {
+	e.token = nil
+	if len(e.sinks) != 1 || e.batches[0] == nil {
+		for i := range vs {
+			if e.err != nil || e.r.aborted.Load() {
+				return
+			}
+			u := f(vs[i])
+			e.sendAll(&u)
+		}
+		return
+	}
+	b, done := e.batches[0], e.reports[0]
+	for len(vs) > 0 && !e.r.aborted.Load() {
+		n := min(len(vs), BatchSize-len(b.vs))
+		e.inflight.add(n)
+		for i := range vs[:n] {
+			b.vs = append(b.vs, f(vs[i]))
+			b.dones = append(b.dones, done)
+		}
+		vs = vs[n:]
+		if len(b.vs) == BatchSize {
+			e.sendBatch(b)
+		}
+	}
 }
 
 // collect adds *v, with its done function, to b, and sends b once it is
@@ -146,7 +179,7 @@ type inflight struct {
 	zero chan struct{} // closed when n drops to zero, if someone waits
 }
 
-func (f *inflight) add() { f.n.Add(1) }
+func (f *inflight) add(n int) { f.n.Add(int64(n)) }
 
 func (f *inflight) done() {
 	if f.n.Add(-1) != 0 {

@@ -9,9 +9,10 @@ import "github.com/slipstream-go/slipstream/internal/ack"
 // Batch, MapConcurrent and Async hand items to another goroutine, through an
 // edge.
 type pusher[T any] struct {
-	push  func(v T, t *ack.Token) error
-	idle  func() error // the driving goroutine is about to wait for input; may be nil
-	after func()       // the driving goroutine has pushed a whole chunk; may be nil
+	push    func(v T, t *ack.Token) error
+	pushRun func(vs []T) error // pushes untracked items in a row, as push each; may be nil
+	idle    func() error       // the driving goroutine is about to wait for input; may be nil
+	after   func()             // the driving goroutine has pushed a whole chunk; may be nil
 }
 
 // via returns a pusher that pushes with push and otherwise behaves as down.
@@ -53,9 +54,15 @@ func pushChunk[T any](r *run, c *chunk[T], down pusher[T]) error {
 	if r.aborted.Load() {
 		return errAborted
 	}
-	for i, v := range c.items {
-		if err := down.push(v, c.token(i)); err != nil {
+	if down.pushRun != nil && !c.tracked {
+		if err := down.pushRun(c.items); err != nil {
 			return err
+		}
+	} else {
+		for i, v := range c.items {
+			if err := down.push(v, c.token(i)); err != nil {
+				return err
+			}
 		}
 	}
 	if down.after != nil {
