@@ -1,6 +1,7 @@
 package stream_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"iter"
@@ -225,4 +226,29 @@ func ExampleBatchSink() {
 	// Output:
 	// A B C
 	// D E
+}
+
+// A source that reads several items at once, here lines from a reader,
+// hands them on in a run with AddAll, then flushes before it reads again.
+func ExampleWriter_AddAll() {
+	lines := bufio.NewScanner(strings.NewReader("a\nb\nc\n"))
+	src := stream.SourceFunc[string](func(ctx context.Context, w *stream.Writer[string]) error {
+		var run []string
+		for lines.Scan() {
+			run = append(run, lines.Text())
+		}
+		if err := w.AddAll(ctx, run); err != nil {
+			return err
+		}
+		return w.Flush(ctx)
+	})
+	app := stream.NewApp()
+	stream.Handle(app, src, stream.Func(strings.ToUpper), sink.Print[string]())
+	if err := app.Run(context.Background()); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// A
+	// B
+	// C
 }

@@ -77,6 +77,9 @@ func (w *Writer[T]) AddAll(ctx context.Context, vs []T) error {
 		return w.downstream(w.down.pushRun(vs))
 	}
 	for i := range vs {
+		if w.r.aborted.Load() {
+			return errAborted
+		}
 		if err := w.downstream(w.down.push(vs[i], nil)); err != nil {
 			return err
 		}
