@@ -334,7 +334,13 @@ func (c *consumer[K, V]) deliver(ctx context.Context, w *stream.Writer[Message[K
 	// (a checkpoint's reprocessing) makes what was read before it stale.
 	// The writer checks again (see stream.Discarder) should the stream be
 	// paused, and the partition sought, between here and the message's
-	// hand-off.
+	// hand-off. Before it waits, what was handled goes out (see
+	// stream.Writer.Flush), so that it does not wait out the pause too.
+	if w.Paused() {
+		if err := w.Flush(ctx); err != nil {
+			return err
+		}
+	}
 	if err := w.WaitResumed(ctx); err != nil {
 		return err
 	}

@@ -607,3 +607,56 @@ func TestBatchSinkAfterMapConcurrentIsSentToWhenTheSourceWaits(t *testing.T) {
 		t.Fatalf("sent runs %v, want 0 to 8 doubled", runs)
 	}
 }
+
+// signallingBatchSink is a batchSink that signals each run it is sent.
+type signallingBatchSink struct {
+	batchSink
+	signal chan struct{}
+}
+
+func (s *signallingBatchSink) SendBatch(ctx context.Context, vs []int, dones []func(error)) error {
+	err := s.batchSink.SendBatch(ctx, vs, dones)
+	s.signal <- struct{}{}
+	return err
+}
+
+// TestBatchSinkIsSentToBeforeAPause: outputs collected for a BatchSink go
+// out when the source's next Add meets a pause, not after the resume, so
+// that they do not wait out the pause (nor their inputs' commits).
+func TestBatchSinkIsSentToBeforeAPause(t *testing.T) {
+	s := &signallingBatchSink{signal: make(chan struct{}, 1)}
+	var in stream.Stream[int]
+	in = stream.From(stream.SourceFunc[int](func(ctx context.Context, w *stream.Writer[int]) error {
+		for i := range 3 {
+			if err := w.Add(ctx, i); err != nil {
+				return err
+			}
+		}
+		in.Pause() // a checkpoint would, from another goroutine
+		if err := w.Add(ctx, 3); err != nil {
+			return err
+		}
+		return w.Flush(ctx)
+	}))
+	app := stream.NewApp()
+	stream.Handle(app, in, stream.Func(func(v int) int { return v }), stream.Sink[int](s))
+	ctx := testkit.Context(t, 10*time.Second)
+	errc := make(chan error, 1)
+	go func() { errc <- app.Run(ctx) }()
+	select {
+	case <-s.signal:
+	case <-ctx.Done():
+		t.Fatal("the outputs made before the pause waited for the resume")
+	}
+	if runs, _ := s.sent(); !slices.Equal(slices.Concat(runs...), []int{0, 1, 2}) {
+		t.Fatalf("sent %v during the pause, want 0, 1, 2", runs)
+	}
+	in.Resume()
+	<-s.signal
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if runs, _ := s.sent(); !slices.Equal(slices.Concat(runs...), []int{0, 1, 2, 3}) {
+		t.Fatalf("sent %v, want 0 to 3", runs)
+	}
+}

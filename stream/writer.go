@@ -18,8 +18,9 @@ import (
 // done, so a slow handler slows its source (backpressure); put [Async]
 // after a source that should keep reading while the handler works.
 //
-// Adding blocks while the stream is paused (see [Stream.Pause]); if ctx is
-// done before the stream resumes, the item is not taken and the error is
+// Adding blocks while the stream is paused (see [Stream.Pause]), after
+// handing on what the steps downstream hold, as [Writer.Flush] does; if ctx
+// is done before the stream resumes, the item is not taken and the error is
 // ctx's. A source that must keep working while paused, such as a Kafka
 // consumer that has to keep polling, checks [Writer.Paused] and holds its
 // items itself. Once ctx is done, [Writer.Flush] (and so [Writer.Write])
@@ -67,7 +68,7 @@ func (w *Writer[T]) Add(ctx context.Context, v T) error {
 // pause that comes while the run is handled takes effect after it. vs is
 // only read during the call.
 func (w *Writer[T]) AddAll(ctx context.Context, vs []T) error {
-	if err := w.gate.wait(ctx, w.r.done); err != nil {
+	if err := w.waitOpen(ctx); err != nil {
 		return err
 	}
 	if w.r.aborted.Load() {
@@ -122,7 +123,7 @@ type Discarder interface {
 // to one that writes hundreds of thousands of items a second, as a Kafka
 // consumer does.
 func (w *Writer[T]) AddTrackedSeq(ctx context.Context, v T, a Acceptor, seq uint64) error {
-	if err := w.gate.wait(ctx, w.r.done); err != nil {
+	if err := w.waitOpen(ctx); err != nil {
 		return err
 	}
 	if d, ok := a.(Discarder); ok && d.Discarded(seq) {
@@ -135,7 +136,7 @@ func (w *Writer[T]) AddTrackedSeq(ctx context.Context, v T, a Acceptor, seq uint
 }
 
 func (w *Writer[T]) add(ctx context.Context, v T, t *ack.Token) error {
-	if err := w.gate.wait(ctx, w.r.done); err != nil {
+	if err := w.waitOpen(ctx); err != nil {
 		return err
 	}
 	// push's body, not a call of it: each call an item passes through
@@ -144,6 +145,22 @@ func (w *Writer[T]) add(ctx context.Context, v T, t *ack.Token) error {
 		return errAborted
 	}
 	return w.downstream(w.down.push(v, t))
+}
+
+// waitOpen returns once the stream is not paused, or with ctx's error. A
+// paused stream means the source is about to wait: what the steps
+// downstream hold (outputs collected for a [BatchSink], a chunk not yet
+// sent) goes out first, so that it does not wait out the pause.
+func (w *Writer[T]) waitOpen(ctx context.Context) error {
+	if !w.gate.paused.Load() {
+		return nil
+	}
+	if w.down.idle != nil {
+		if err := w.downstream(w.down.idle()); err != nil {
+			return err
+		}
+	}
+	return w.gate.waitResumed(ctx, w.r.done)
 }
 
 // push hands v on, past the pause gate, unless the run has aborted.
