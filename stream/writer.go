@@ -155,6 +155,12 @@ func (w *Writer[T]) waitOpen(ctx context.Context) error {
 	if !w.gate.paused.Load() {
 		return nil
 	}
+	return w.waitPaused(ctx)
+}
+
+// waitPaused is waitOpen's slow path, apart so that the check of an open
+// gate is inlined where items pass it.
+func (w *Writer[T]) waitPaused(ctx context.Context) error {
 	if w.down.idle != nil {
 		if err := w.downstream(w.down.idle()); err != nil {
 			return err
