@@ -128,6 +128,8 @@ func handlerPusher[T, U any](r *run, h Handler[T, U], out *emitter[U]) pusher[T]
 		if h.one != nil { // made by Func: call it without going through emit
 			u := h.one(v)
 			out.sendAll(&u)
+		} else if h.do != nil { // made by Do: no output
+			h.do(v)
 		} else {
 			err = h.fn(r.ctx, v, out.emit)
 		}

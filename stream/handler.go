@@ -16,6 +16,7 @@ type Handler[T, U any] struct {
 	name string
 	fn   func(ctx context.Context, in T, emit func(U)) error
 	one  func(T) U // set by Func: one output per input, called directly
+	do   func(T)   // set by Do: no output, called directly
 }
 
 // Name returns the handler's name, used in errors: the function's name unless
@@ -93,10 +94,12 @@ func Seq[T, U any](f func(T) iter.Seq[U]) Handler[T, U] {
 // outputs to send.
 func Do[T any](f func(T)) Handler[T, struct{}] {
 	mustFunc("Do", "f", f)
-	return newHandler(f, func(_ context.Context, in T, _ func(struct{})) error {
+	h := newHandler(f, func(_ context.Context, in T, _ func(struct{})) error {
 		f(in)
 		return nil
 	})
+	h.do = f
+	return h
 }
 
 // DoErr is [Do] for a function that takes a context and may fail.
