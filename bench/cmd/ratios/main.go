@@ -30,6 +30,7 @@ import (
 	"github.com/slipstream-go/slipstream/bench/internal/kafkabench"
 	"github.com/slipstream-go/slipstream/bench/internal/kvbench"
 	"github.com/slipstream-go/slipstream/bench/internal/pipeline"
+	"github.com/slipstream-go/slipstream/bench/internal/stats"
 )
 
 // A figure is what one run of one benchmark measured, or, for an
@@ -313,8 +314,8 @@ func report(w io.Writer, chosen []*suite, perRound []round) bool {
 		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: |")
 		for _, name := range s.rows {
 			ns := collect(perRound, func(r round) float64 { return r[name].nsPerOp })
-			perSec := median(collect(perRound, func(r round) float64 { return r[name].perSec }))
-			allocs := median(collect(perRound, func(r round) float64 { return r[name].allocsPerOp }))
+			perSec := stats.Median(collect(perRound, func(r round) float64 { return r[name].perSec }))
+			allocs := stats.Median(collect(perRound, func(r round) float64 { return r[name].allocsPerOp }))
 			perSecCol, allocsCol := "—", "—"
 			if perSec > 0 {
 				perSecCol = si(perSec)
@@ -322,7 +323,7 @@ func report(w io.Writer, chosen []*suite, perRound []round) bool {
 			if !math.IsNaN(allocs) {
 				allocsCol = fmt.Sprintf("%.4f", allocs)
 			}
-			m := median(ns)
+			m := stats.Median(ns)
 			spread := (slices.Max(ns) - slices.Min(ns)) / m * 100
 			fmt.Fprintf(w, "| %s | %.1f | %s | %s | %.0f%% |\n", name, m, perSecCol, allocsCol, spread)
 		}
@@ -331,7 +332,7 @@ func report(w io.Writer, chosen []*suite, perRound []round) bool {
 		fmt.Fprintln(w, "| ratio (median of per-round ratios) | measured | target | met |")
 		fmt.Fprintln(w, "| --- | ---: | --- | --- |")
 		for _, r := range s.ratios {
-			v := median(collect(perRound, r.of))
+			v := stats.Median(collect(perRound, r.of))
 			met := "—"
 			if r.met != nil {
 				if r.met(v) {
@@ -359,16 +360,6 @@ func collect(perRound []round, of func(round) float64) []float64 {
 		vs[i] = of(r)
 	}
 	return vs
-}
-
-func median(vs []float64) float64 {
-	s := slices.Clone(vs)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // si formats v with a k/M/G suffix.

@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 	"runtime/metrics"
-	"slices"
 	"syscall"
 	"time"
+
+	"github.com/slipstream-go/slipstream/bench/internal/stats"
 )
 
 // Costs are what one side of a comparison spent per message, averaged over
@@ -59,7 +60,7 @@ func (c *Comparison) Costs(pairs int) (CostReport, error) {
 		Pairs:      pairs,
 		Slipstream: sums[0].perMessage(n),
 		Confluent:  sums[1].perMessage(n),
-		Ratio:      median(ratios),
+		Ratio:      stats.Median(ratios),
 	}, nil
 }
 
@@ -133,16 +134,4 @@ func (u usage) perMessage(n int) Costs {
 	}
 	d := time.Duration(n)
 	return Costs{Wall: u.wall / d, CPU: u.cpu / d, GCMark: u.gcMark / d}
-}
-
-// median returns the median of xs, which it sorts; 0 if xs is empty.
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	slices.Sort(xs)
-	if len(xs)%2 == 1 {
-		return xs[len(xs)/2]
-	}
-	return (xs[len(xs)/2-1] + xs[len(xs)/2]) / 2
 }
