@@ -161,10 +161,8 @@ func (w *Writer[T]) waitOpen(ctx context.Context) error {
 // waitPaused is waitOpen's slow path, apart so that the check of an open
 // gate is inlined where items pass it.
 func (w *Writer[T]) waitPaused(ctx context.Context) error {
-	if w.down.idle != nil {
-		if err := w.downstream(w.down.idle()); err != nil {
-			return err
-		}
+	if err := w.idle(); err != nil {
+		return err
 	}
 	return w.gate.waitResumed(ctx, w.r.done)
 }
@@ -180,18 +178,24 @@ func (w *Writer[T]) push(v T, t *ack.Token) error {
 // Flush tells the steps downstream that the source is about to wait for
 // input: the items they hold for another goroutine, in a chunk that is not
 // full yet, go out now rather than wait for more, and the outputs collected
-// for a [BatchSink] are handed to it. It returns ctx's error
-// once ctx is done.
+// for a [BatchSink] are handed to it. It returns ctx's error once ctx is
+// done.
 func (w *Writer[T]) Flush(ctx context.Context) error {
-	if w.down.idle != nil {
-		if err := w.downstream(w.down.idle()); err != nil {
-			return err
-		}
+	if err := w.idle(); err != nil {
+		return err
 	}
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
 	return nil
+}
+
+// idle tells the steps downstream that the source is about to wait.
+func (w *Writer[T]) idle() error {
+	if w.down.idle == nil {
+		return nil
+	}
+	return w.downstream(w.down.idle())
 }
 
 // downstream fails the app with err, the error of a step downstream, which
