@@ -10,7 +10,7 @@ import (
 
 // SendBatch sends the messages ms in order, as [Topic.SendAsync] sends one,
 // and calls dones[i] once ms[i] is delivered or lost. It implements
-// [stream.BatchSink]: an app hands a Topic sink its outputs in runs, which
+// [streamio.BatchSink]: an app hands a Topic sink its outputs in runs, which
 // costs less per message than one call each (see the README's Kafka
 // benchmarks). ms and dones are only read during the call.
 //
@@ -20,13 +20,13 @@ import (
 // full until ctx is done, or the producer failing meanwhile) has its done,
 // and those of the messages after it, called with the error before
 // SendBatch returns. In dry mode (see [WithDryRun]) it only logs.
-func (t *Topic[K, V]) SendBatch(ctx context.Context, ms []Message[K, V], dones []func(error)) error {
+func (t *Topic[K, V]) SendBatch(ctx context.Context, ms []Message[K, V], dones []func(error), untracked func(error)) error {
 	if len(ms) != len(dones) {
 		return fmt.Errorf("kafka: topic %s: SendBatch of %d messages with %d done functions", t.name, len(ms), len(dones))
 	}
 	if t.dry {
 		for i := range ms {
-			t.SendAsync(ctx, ms[i], dones[i]) // logs instead, and reports it sent
+			t.SendAsync(ctx, ms[i], doneOf(dones, i, untracked)) // logs instead, and reports it sent
 		}
 		return nil
 	}
@@ -44,24 +44,32 @@ func (t *Topic[K, V]) SendBatch(ctx context.Context, ms []Message[K, V], dones [
 			return err
 		}
 	}
-	p.sendAll(ctx, kms.msgs, dones)
+	p.sendAll(ctx, kms.msgs, dones, untracked)
 	return nil
+}
+
+// doneOf returns the done function of message i of a batch.
+func doneOf(dones []func(error), i int, untracked func(error)) func(error) {
+	if dones[i] == nil {
+		return untracked
+	}
+	return dones[i]
 }
 
 // sendAll produces msgs, in order, counted into their epoch; from the first
 // that librdkafka refuses on, each has its done called with the error.
-func (p *producer) sendAll(ctx context.Context, msgs []ckafka.Message, dones []func(error)) {
-	first, counted := p.deliveries.addAll(dones)
+func (p *producer) sendAll(ctx context.Context, msgs []ckafka.Message, dones []func(error), untracked func(error)) {
+	first, counted := p.deliveries.addAll(dones, untracked)
 	for i := range msgs {
 		if i >= counted { // the epoch took no more: see deliveries
-			msgs[i].Opaque = dones[i]
+			msgs[i].Opaque = doneOf(dones, i, untracked)
 		}
 		if err := p.produce(ctx, &msgs[i]); err != nil {
 			if i < counted {
 				p.deliveries.withdrawAll(first+i, first+counted)
 			}
-			for _, done := range dones[i:] {
-				done(err)
+			for j := i; j < len(dones); j++ {
+				doneOf(dones, j, untracked)(err)
 			}
 			return
 		}

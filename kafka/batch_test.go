@@ -60,7 +60,7 @@ func sendBatch(ctx context.Context, topic *kafka.Topic[string, string], r *repor
 	for i := range dones {
 		dones[i] = r.done()
 	}
-	return topic.SendBatch(ctx, ms, dones)
+	return topic.SendBatch(ctx, ms, dones, nil)
 }
 
 // TestSendBatchKeepsOrderAndDelivers mixes runs sent with SendBatch with
@@ -108,7 +108,7 @@ func TestSendBatchOfABadMessageTakesNone(t *testing.T) {
 	called := false
 	done := func(error) { called = true }
 	run := []kafka.Message[string, any]{kafka.NewMessage[string, any]("", "fine"), kafka.NewMessage[string, any]("", make(chan int))}
-	err := topic.SendBatch(ctx, run, []func(error){done, done})
+	err := topic.SendBatch(ctx, run, []func(error){done, done}, nil)
 	if err == nil || !strings.Contains(err.Error(), "encoding value with codec") {
 		t.Fatalf("SendBatch returned %v, want the codec's error", err)
 	}
@@ -121,7 +121,7 @@ func TestSendBatchOfABadMessageTakesNone(t *testing.T) {
 	if got := collect(t, ctx, topic, 1); got[0].Value != "after" {
 		t.Fatalf("first message on the topic is %v, want the one sent after the refused run", got[0].Value)
 	}
-	if err := topic.SendBatch(ctx, run[:1], nil); err == nil {
+	if err := topic.SendBatch(ctx, run[:1], nil, nil); err == nil {
 		t.Fatal("SendBatch took a run with no done functions")
 	}
 }

@@ -13,6 +13,7 @@ import (
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/slipstream-go/slipstream/stream"
+	"github.com/slipstream-go/slipstream/stream/streamio"
 )
 
 // How a consumer moves messages from librdkafka to its stream. The
@@ -132,7 +133,7 @@ func (t *Topic[K, V]) feed(ctx context.Context, w *stream.Writer[Message[K, V]],
 	if started != nil {
 		started(c)
 	}
-	go c.keep(ctx, w.Paused)
+	go c.keep(ctx, func() bool { return streamio.Paused(w) })
 	err = c.read(ctx, w)
 	cancel(errFeedEnded)
 	<-c.polled
@@ -212,7 +213,7 @@ func (c *consumer[K, V]) read(ctx context.Context, w *stream.Writer[Message[K, V
 	flushed := true // nothing was added since the last flush
 	var batch []fetched
 	for ctx.Err() == nil {
-		paused := w.Paused()
+		paused := streamio.Paused(w)
 		batch = c.next(paused, flushed, batch[:0])
 		if len(batch) == 0 {
 			if !flushed {
@@ -244,7 +245,7 @@ func (c *consumer[K, V]) read(ctx context.Context, w *stream.Writer[Message[K, V
 func awaitResume[T any](ctx context.Context, w *stream.Writer[T]) {
 	ctx, cancel := context.WithTimeout(ctx, pollWait)
 	defer cancel()
-	_ = w.WaitResumed(ctx) // resumed, or time to poll again
+	_ = streamio.WaitResumed(ctx, w) // resumed, or time to poll again
 }
 
 // next appends to batch the messages to write next: those held, or else
@@ -332,16 +333,16 @@ func (c *consumer[K, V]) keep(ctx context.Context, streamPaused func() bool) {
 func (c *consumer[K, V]) deliver(ctx context.Context, w *stream.Writer[Message[K, V]], f fetched) error {
 	// Wait out a pause before the staleness check: a seek during the pause
 	// (a checkpoint's reprocessing) makes what was read before it stale.
-	// The writer checks again (see stream.Discarder) should the stream be
+	// The writer checks again (see streamio.Discarder) should the stream be
 	// paused, and the partition sought, between here and the message's
 	// hand-off. Before it waits, what was handled goes out (see
 	// stream.Writer.Flush), so that it does not wait out the pause too.
-	if w.Paused() {
+	if streamio.Paused(w) {
 		if err := w.Flush(ctx); err != nil {
 			return err
 		}
 	}
-	if err := w.WaitResumed(ctx); err != nil {
+	if err := streamio.WaitResumed(ctx, w); err != nil {
 		return err
 	}
 	if f.tr.isStale() {
@@ -352,7 +353,7 @@ func (c *consumer[K, V]) deliver(ctx context.Context, w *stream.Writer[Message[K
 	if derr != nil {
 		return c.badInput(ctx, w, f, seq, derr)
 	}
-	return w.AddTrackedSeq(ctx, m, f.tr, seq)
+	return streamio.AddTracked(ctx, w, m, f.tr, seq)
 }
 
 // badInput carries out the topic's bad-input policy for a message that
@@ -714,7 +715,7 @@ func (c *consumer[K, V]) close(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("kafka: topic %s: closing consumer: still reading: %w", c.t.name, context.Cause(ctx))
 	}
-	if !stream.Aborted(ctx) { // after a failure, nothing more will be accepted
+	if !streamio.Aborted(ctx) { // after a failure, nothing more will be accepted
 		c.settle(ctx)
 	}
 	c.store(true)

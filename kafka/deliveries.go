@@ -5,7 +5,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 )
 
 // The default limits of a delivery epoch: once its oldest message is this
@@ -66,24 +65,15 @@ type deliveries struct {
 }
 
 // A doneRun is a run of messages in an epoch that share one done function,
-// which is called once per message of the run not withdrawn. An app hands a
-// Topic the same function for every output it does not track, so an epoch
-// of such outputs is one run: holding a function per message would cost
-// the garbage collector, which scans each, more than the rest of counting.
+// which is called once per message of the run not withdrawn. The untracked
+// outputs of a batch an app hands a Topic share one (see
+// [streamio.BatchSink]), so such outputs cost a run per batch: holding a
+// function per message would cost the garbage collector, which scans each,
+// more than the rest of counting.
 type doneRun struct {
 	done      func(error)
 	end       int32 // the slot after the run's last message (an epoch holds maxMessages at most)
 	withdrawn int32 // messages of the run withdrawn
-}
-
-// sameFunc reports whether a and b are one function value: the same
-// closure, or the same function without one. Go has no == for functions, so
-// it compares the pointers the values are made of. Two values of one
-// closure always compare equal; calling one is calling the other. Two
-// closures that would behave alike may compare unequal, which only costs
-// a run.
-func sameFunc(a, b func(error)) bool {
-	return *(*unsafe.Pointer)(unsafe.Pointer(&a)) == *(*unsafe.Pointer)(unsafe.Pointer(&b))
 }
 
 func newDeliveries(maxAge time.Duration, maxMessages int) *deliveries {
@@ -95,17 +85,19 @@ func newDeliveries(maxAge time.Duration, maxMessages int) *deliveries {
 // the epoch has reached a limit, add counts nothing and returns false: the
 // message must then carry done as its Opaque.
 func (d *deliveries) add(done func(error)) (slot int, ok bool) {
-	first, n := d.addAll([]func(error){done})
+	first, n := d.addAll([]func(error){done}, nil)
 	return first, n == 1
 }
 
 // addAll counts in, as add does, messages about to be handed to librdkafka
 // in order, whose done functions are dones, until the epoch reaches a
-// limit. It returns the slot of the first and how many it counted; the
-// others must carry their done functions as their Opaque.
-func (d *deliveries) addAll(dones []func(error)) (first, n int) {
+// limit; a nil entry stands for untracked, and consecutive ones make one
+// run. It returns the slot of the first and how many it counted; the others
+// must carry their done functions as their Opaque.
+func (d *deliveries) addAll(dones []func(error), untracked func(error)) (first, n int) {
 	d.mu.Lock()
 	first = int(d.count)
+	shared := false // the last run is this call's run of untracked messages
 	for _, done := range dones {
 		if d.full {
 			break
@@ -115,10 +107,15 @@ func (d *deliveries) addAll(dones []func(error)) (first, n int) {
 		if k == 1 {
 			d.since = time.Now()
 		}
-		if last := len(d.pending) - 1; last >= 0 && sameFunc(d.pending[last].done, done) {
-			d.pending[last].end = d.count
-		} else {
+		switch {
+		case done != nil:
 			d.pending = append(d.pending, doneRun{done: done, end: d.count})
+			shared = false
+		case shared:
+			d.pending[len(d.pending)-1].end = d.count
+		default:
+			d.pending = append(d.pending, doneRun{done: untracked, end: d.count})
+			shared = true
 		}
 		n++
 		// Reading the clock costs about as much as the rest of counting a

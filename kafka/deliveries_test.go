@@ -202,7 +202,7 @@ func TestDeliveriesAddAllStopsWhereTheEpochIsFull(t *testing.T) {
 	count := func(error) { calls++ }
 	withdrawn := func(error) { withdrawnCalls++ }
 	d.add(count)
-	first, n := d.addAll([]func(error){count, withdrawn, withdrawn, count})
+	first, n := d.addAll([]func(error){count, withdrawn, withdrawn, count}, nil)
 	if first != 1 || n != 3 {
 		t.Fatalf("addAll counted %d from slot %d, want 3 from slot 1 (the epoch takes 4)", n, first)
 	}
@@ -217,19 +217,22 @@ func TestDeliveriesAddAllStopsWhereTheEpochIsFull(t *testing.T) {
 	}
 }
 
-// TestDeliveriesCallASharedDoneOncePerMessage sends runs of messages that
-// share one done function, as an app's untracked outputs do, withdraws one
-// from the middle of a run, and checks that each function is called once
-// per message that was not withdrawn, with the epoch's error.
+// TestDeliveriesCallASharedDoneOncePerMessage sends a batch whose untracked
+// messages share one done function, as an app's untracked outputs do,
+// withdraws one from the middle of a run, and checks that each function is
+// called once per message that was not withdrawn, with the epoch's error.
 func TestDeliveriesCallASharedDoneOncePerMessage(t *testing.T) {
 	d := newDeliveries(time.Hour, 1000)
 	var shared, other int
 	var sharedErr error
 	sharedDone := func(err error) { shared++; sharedErr = err }
 	otherDone := func(error) { other++ }
-	first, n := d.addAll([]func(error){sharedDone, sharedDone, sharedDone, otherDone, sharedDone})
+	first, n := d.addAll([]func(error){nil, nil, nil, otherDone, nil}, sharedDone)
 	if first != 0 || n != 5 {
 		t.Fatalf("addAll counted %d from slot %d, want 5 from slot 0", n, first)
+	}
+	if len(d.pending) != 3 {
+		t.Fatalf("%d runs of done functions, want 3 (untracked, other, untracked)", len(d.pending))
 	}
 	if slot, _ := d.add(sharedDone); slot != 5 {
 		t.Fatalf("add after 5 messages gave slot %d, want 5", slot)

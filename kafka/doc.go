@@ -1,5 +1,5 @@
 // Package kafka reads and writes Kafka topics in slipstream apps. A
-// [Topic] is both a [stream.Source] of [Message]s and a [stream.AsyncSink]
+// [Topic] is both a [stream.Source] of [Message]s and a [streamio.AsyncSink]
 // for them, built on confluent-kafka-go and the librdkafka it bundles (so
 // the package needs cgo, and nothing else).
 //

@@ -122,8 +122,9 @@ func Example_pipeline() {
 }
 
 // Send a run of messages outside an app with SendBatch: one call hands
-// them all to the producer, and each done reports its message's delivery.
-// (An app hands a Topic sink its outputs this way.)
+// them all to the producer. A message with a done function of its own has
+// it called; the others (nil in dones) share the last argument, called
+// once for each. (An app hands a Topic sink its outputs this way.)
 func ExampleTopic_SendBatch() {
 	addr, stop, err := kafkatest.BootstrapOrStart(kafkatest.WithTopic("batch", 1))
 	if err != nil {
@@ -144,9 +145,10 @@ func ExampleTopic_SendBatch() {
 	delivered := make(chan error, n)
 	for i := range n {
 		run[i] = kafka.NewMessage("", fmt.Sprint("message ", i))
-		dones[i] = func(err error) { delivered <- err }
 	}
-	if err := topic.SendBatch(ctx, run, dones); err != nil {
+	dones[0] = func(err error) { fmt.Println("first message delivered:", err == nil); delivered <- err }
+	untracked := func(err error) { delivered <- err }
+	if err := topic.SendBatch(ctx, run, dones, untracked); err != nil {
 		log.Fatal(err)
 	}
 	for range n {
@@ -156,5 +158,6 @@ func ExampleTopic_SendBatch() {
 	}
 	fmt.Println(n, "messages delivered")
 	// Output:
+	// first message delivered: true
 	// 40 messages delivered
 }

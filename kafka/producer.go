@@ -18,7 +18,7 @@ import (
 // acknowledged the message (nil) or the producer has given up on it (an
 // error naming the topic), from the goroutine that reads the producer's
 // delivery reports (or from a SendAsync whose message librdkafka refused,
-// if that message was the last one its epoch waited for). It implements [stream.AsyncSink]: in an app, an input
+// if that message was the last one its epoch waited for). It implements [streamio.AsyncSink]: in an app, an input
 // message's offset is committed only once done has reported every output
 // derived from it as delivered.
 //

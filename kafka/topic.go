@@ -13,10 +13,11 @@ import (
 
 	"github.com/slipstream-go/slipstream/codec"
 	"github.com/slipstream-go/slipstream/stream"
+	"github.com/slipstream-go/slipstream/stream/streamio"
 )
 
 // A Topic is a named Kafka topic, and both a [stream.Source] of
-// [Message]s and a [stream.AsyncSink] of them: bind it to handlers with
+// [Message]s and a [streamio.AsyncSink] of them: bind it to handlers with
 // [stream.Handle] on either side, or read and write it directly with
 // [Topic.Messages], [Topic.Produce] and [Topic.Send].
 //
@@ -227,10 +228,10 @@ func (t *Topic[K, V]) Skipped() int64 { return t.skipped.Load() }
 // Close closes the topic's Kafka clients, waiting at most until ctx is
 // done: it delivers what the producer still holds, waits briefly for the
 // outputs of messages read to be accepted (not after its app failed: see
-// [stream.Aborted]), commits the offsets of every
+// [streamio.Aborted]), commits the offsets of every
 // message whose outputs were accepted, and closes the consumers that have
 // stopped reading. Errors are logged and returned. An app calls Close on the
-// topics bound to it when it stops (see [stream.Closer]); call it yourself
+// topics bound to it when it stops (see [streamio.Closer]); call it yourself
 // after [Topic.Produce] or [Topic.Send] outside an app. A closed topic can be
 // used again: it makes new clients. So one topic can serve several apps: one
 // app stopping leaves the consumers of the others reading.
@@ -297,7 +298,7 @@ func (t *Topic[K, V]) notify() {
 }
 
 var (
-	_ stream.Source[Message[string, string]]    = (*Topic[string, string])(nil)
-	_ stream.AsyncSink[Message[string, string]] = (*Topic[string, string])(nil)
-	_ stream.Closer                             = (*Topic[string, string])(nil)
+	_ stream.Source[Message[string, string]]      = (*Topic[string, string])(nil)
+	_ streamio.AsyncSink[Message[string, string]] = (*Topic[string, string])(nil)
+	_ streamio.Closer                             = (*Topic[string, string])(nil)
 )

@@ -70,7 +70,7 @@ func (t *tracker) grow() {
 }
 
 // Accept records that every output of message seq has been accepted. It
-// implements [stream.Acceptor].
+// implements [streamio.Acceptor].
 func (t *tracker) Accept(seq uint64) {
 	t.mu.Lock() // no defer: this runs once per message, and accept does not panic
 	t.accept(seq)
@@ -100,7 +100,7 @@ func (t *tracker) accept(seq uint64) {
 
 // Discarded reports whether message seq is no longer wanted: the
 // partition was revoked or sought since it was read, and t replaced. It
-// implements [stream.Discarder], asked once a paused stream resumes.
+// implements [streamio.Discarder], asked once a paused stream resumes.
 func (t *tracker) Discarded(uint64) bool { return t.isStale() }
 
 // take returns the offset to commit, and whether it changed since the last

@@ -15,7 +15,7 @@ import (
 // Beyond get, set, delete and has, it offers ordered iteration ([Cache.Iter]),
 // atomic batches ([Cache.Batch]), snapshots, per-key transactions
 // ([Cache.Transaction]), and it is both a [stream.Sink] of [Entry] values and
-// a [stream.Subscribable] source of the writes made through it (its change
+// a [streamio.Subscribable] source of the writes made through it (its change
 // feed).
 //
 // Keys are ordered by their encodings, byte by byte: use an order-preserving

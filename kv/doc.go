@@ -81,7 +81,7 @@
 //
 // A Cache is a [stream.Sink] of [Entry] values: a handler that returns
 // entries stores them, or deletes their keys when Deleted is set. It is also
-// a [stream.Subscribable] source, its change feed: a handler bound to the
+// a [streamio.Subscribable] source, its change feed: a handler bound to the
 // cache sees every write made through it (sets and deletes) while the app
 // runs, in order. In an app where handlers also write to the cache, the feed
 // ends once they have; otherwise it runs until the app stops, or the cache

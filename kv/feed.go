@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/slipstream-go/slipstream/stream"
+	"github.com/slipstream-go/slipstream/stream/streamio"
 )
 
 // An Entry is one key/value pair of a [Cache]: what the Cache takes as a
@@ -130,7 +131,7 @@ func (c *Cache[K, V]) Send(ctx context.Context, e Entry[K, V]) error {
 // the source it reads from: every write made through the cache after
 // Subscribe returns, in order, as an [Entry]. The app calls it for each
 // handler bound to the cache as a source, before anything runs (see
-// [stream.Subscribable]), so that a handler bound before [stream.App.Run]
+// [streamio.Subscribable]), so that a handler bound before [stream.App.Run]
 // sees every write made while the app runs.
 //
 // A reader holds up to 64 writes; while its buffer is full, writers to the
@@ -159,9 +160,9 @@ func (c *Cache[K, V]) Feed(ctx context.Context, w *stream.Writer[Entry[K, V]]) e
 // meanwhile, and writers wait once it holds 64.
 //
 // Like the cache itself, a Replay source ends once the handlers of its app
-// that write to the cache have ended (it is a [stream.Origin]); with no such
+// that write to the cache have ended (it is a [streamio.Origin]); with no such
 // handlers, it runs until the app stops.
-func (c *Cache[K, V]) Replay() stream.Subscribable[Entry[K, V]] { return replay[K, V]{c} }
+func (c *Cache[K, V]) Replay() streamio.Subscribable[Entry[K, V]] { return replay[K, V]{c} }
 
 type replay[K, V any] struct{ c *Cache[K, V] }
 

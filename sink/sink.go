@@ -11,6 +11,7 @@ package sink
 import (
 	"context"
 	"fmt"
+	"github.com/slipstream-go/slipstream/internal/flow"
 	"io"
 	"os"
 	"slices"
@@ -32,7 +33,7 @@ func Func[T any](f func(ctx context.Context, v T) error) *FuncSink[T] {
 	if f == nil {
 		panic("sink.Func: f is nil")
 	}
-	return &FuncSink[T]{name: stream.SinkFunc[T](f).String(), f: f}
+	return &FuncSink[T]{name: flow.FuncName(f), f: f}
 }
 
 // Named returns a copy of the sink called name.

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/slipstream-go/slipstream/stream"
+	"github.com/slipstream-go/slipstream/stream/streamio"
 )
 
 // SliceSource is the source [Slice] returns.
@@ -31,10 +32,10 @@ func Slice[T any](s []T) SliceSource[T] { return SliceSource[T]{s} }
 // Values returns a source of its arguments, in order.
 func Values[T any](vs ...T) SliceSource[T] { return SliceSource[T]{vs} }
 
-// Feed writes every item, until ctx is done, in runs of [stream.BatchSize]
+// Feed writes every item, until ctx is done, in runs of [streamio.BatchSize]
 // ([stream.Writer.AddAll]): ctx, and a pause, are checked between runs.
 func (s SliceSource[T]) Feed(ctx context.Context, w *stream.Writer[T]) error {
-	for items := range slices.Chunk(s.items, stream.BatchSize) {
+	for items := range slices.Chunk(s.items, streamio.BatchSize) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

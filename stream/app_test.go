@@ -16,6 +16,7 @@ import (
 	"github.com/slipstream-go/slipstream/sink"
 	"github.com/slipstream-go/slipstream/source"
 	"github.com/slipstream-go/slipstream/stream"
+	"github.com/slipstream-go/slipstream/stream/streamio"
 )
 
 func run(t *testing.T, app *stream.App) {
@@ -425,7 +426,7 @@ type abortAwareSink struct {
 }
 
 func (s *abortAwareSink) Close(ctx context.Context) error {
-	s.aborted <- stream.Aborted(ctx)
+	s.aborted <- streamio.Aborted(ctx)
 	return nil
 }
 

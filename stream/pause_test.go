@@ -8,6 +8,7 @@ import (
 
 	"github.com/slipstream-go/slipstream/source"
 	"github.com/slipstream-go/slipstream/stream"
+	"github.com/slipstream-go/slipstream/stream/streamio"
 )
 
 // countingSource counts the items it has handed to its writer.
@@ -122,11 +123,11 @@ func TestWaitResumed(t *testing.T) {
 	waited := make(chan error, 1)
 	sawPause := make(chan struct{})
 	src := stream.SourceFunc[int](func(ctx context.Context, w *stream.Writer[int]) error {
-		for !w.Paused() {
+		for !streamio.Paused(w) {
 			runtime.Gosched()
 		}
 		close(sawPause)
-		waited <- w.WaitResumed(ctx)
+		waited <- streamio.WaitResumed(ctx, w)
 		return w.Write(ctx, 1)
 	})
 	s := stream.From[int](src)

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/slipstream-go/slipstream/internal/ack"
+	"github.com/slipstream-go/slipstream/internal/flow"
 )
 
 // proxyBuffer is how many messages a Proxy subscriber holds before the
@@ -39,8 +40,8 @@ type Proxy[T any] struct {
 func NewProxy[T any]() *Proxy[T] { return &Proxy[T]{} }
 
 type proxyMsg[T any] struct {
-	v    T
-	done func()
+	v     T
+	token *ack.Token // the message's delivery, shared by every reader; nil if untracked
 }
 
 type proxySub[T any] struct {
@@ -50,7 +51,8 @@ type proxySub[T any] struct {
 }
 
 // Subscribe registers a new reader and returns the source it reads from. The
-// app calls it for each handler bound to the proxy; see [Subscribable].
+// app calls it for each handler bound to the proxy before anything runs (see
+// streamio.Subscribable).
 func (p *Proxy[T]) Subscribe() Source[T] {
 	s := &proxySub[T]{p: p, ch: make(chan proxyMsg[T], proxyBuffer), closed: make(chan struct{})}
 	p.mu.Lock()
@@ -72,7 +74,7 @@ func (p *Proxy[T]) Send(ctx context.Context, v T) error {
 }
 
 // SendAsync sends v to every reader and calls done once every reader has
-// delivered what it made of v; see [AsyncSink].
+// delivered what it made of v (see streamio.AsyncSink).
 func (p *Proxy[T]) SendAsync(ctx context.Context, v T, done func(error)) error {
 	return p.send(ctx, v, done)
 }
@@ -87,10 +89,7 @@ func (p *Proxy[T]) send(ctx context.Context, v T, done func(error)) error {
 	}
 	for _, s := range subs {
 		t.Add(1)
-		m := proxyMsg[T]{v: v}
-		if t != nil {
-			m.done = t.Done
-		}
+		m := proxyMsg[T]{v: v, token: t}
 		select {
 		case s.ch <- m:
 		case <-s.closed: // the reader has stopped: it will never deliver
@@ -158,8 +157,8 @@ func (s *proxySub[T]) drain(w *Writer[T]) error {
 }
 
 func (s *proxySub[T]) write(ctx context.Context, w *Writer[T], m proxyMsg[T]) error {
-	if m.done != nil {
-		return w.AddTracked(ctx, m.v, m.done)
+	if m.token != nil {
+		return (*flow.Writer[T])(w).AddTracked(ctx, m.v, m.token, 0)
 	}
 	return w.Add(ctx, m.v)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/slipstream-go/slipstream/sink"
 	"github.com/slipstream-go/slipstream/source"
 	"github.com/slipstream-go/slipstream/stream"
+	"github.com/slipstream-go/slipstream/stream/streamio"
 )
 
 // trackedSource is an in-memory source whose items are tracked, like Kafka
@@ -26,11 +27,11 @@ type trackedSource struct {
 
 func (s *trackedSource) Feed(ctx context.Context, w *stream.Writer[int]) error {
 	for _, v := range s.items {
-		if err := w.AddTracked(ctx, v, func() {
+		if err := streamio.AddTracked(ctx, w, v, streamio.AcceptorFunc(func(uint64) {
 			s.mu.Lock()
 			s.acked = append(s.acked, v)
 			s.mu.Unlock()
-		}); err != nil {
+		}), 0); err != nil {
 			return err
 		}
 	}
@@ -65,7 +66,7 @@ func (l *eventLog) get() []string {
 func loggedSource(l *eventLog, items ...string) stream.Source[string] {
 	return stream.SourceFunc[string](func(ctx context.Context, w *stream.Writer[string]) error {
 		for _, v := range items {
-			if err := w.AddTracked(ctx, v, func() { l.add("ack " + v) }); err != nil {
+			if err := streamio.AddTracked(ctx, w, v, streamio.AcceptorFunc(func(uint64) { l.add("ack " + v) }), 0); err != nil {
 				return err
 			}
 		}
@@ -310,7 +311,7 @@ func TestAddTrackedSeqTellsEachNumberOnceAccepted(t *testing.T) {
 	var a seqAcceptor
 	src := stream.SourceFunc[int](func(ctx context.Context, w *stream.Writer[int]) error {
 		for i := range n {
-			if err := w.AddTrackedSeq(ctx, i, &a, uint64(1000+i)); err != nil {
+			if err := streamio.AddTracked(ctx, w, i, &a, uint64(1000+i)); err != nil {
 				return err
 			}
 		}
@@ -377,7 +378,7 @@ func TestTrackedItemsAcceptedLateOrAtOnceAreEachToldOnce(t *testing.T) {
 	})
 	src := stream.SourceFunc[int](func(ctx context.Context, w *stream.Writer[int]) error {
 		for i := range n {
-			if err := w.AddTrackedSeq(ctx, i, &a, uint64(i)); err != nil {
+			if err := streamio.AddTracked(ctx, w, i, &a, uint64(i)); err != nil {
 				return err
 			}
 		}
@@ -408,7 +409,7 @@ func oneAtATime(n int) stream.Source[int] {
 	return stream.SourceFunc[int](func(ctx context.Context, w *stream.Writer[int]) error {
 		for i := range n {
 			accepted := make(chan struct{})
-			if err := w.AddTracked(ctx, i, func() { close(accepted) }); err != nil {
+			if err := streamio.AddTracked(ctx, w, i, streamio.AcceptorFunc(func(uint64) { close(accepted) }), 0); err != nil {
 				return err
 			}
 			if err := w.Flush(ctx); err != nil {
@@ -443,7 +444,7 @@ func (s *batchSink) SendAsync(_ context.Context, _ int, done func(error)) error 
 	return nil
 }
 
-func (s *batchSink) SendBatch(_ context.Context, vs []int, dones []func(error)) error {
+func (s *batchSink) SendBatch(_ context.Context, vs []int, dones []func(error), untracked func(error)) error {
 	s.mu.Lock()
 	if s.refuse != nil {
 		s.mu.Unlock()
@@ -452,6 +453,9 @@ func (s *batchSink) SendBatch(_ context.Context, vs []int, dones []func(error)) 
 	s.runs = append(s.runs, slices.Clone(vs))
 	s.mu.Unlock()
 	for _, done := range dones {
+		if done == nil {
+			done = untracked
+		}
 		done(nil)
 	}
 	return nil
@@ -485,7 +489,7 @@ func TestBatchSinkIsSentToWhenTheSourceWaits(t *testing.T) {
 // TestBatchSinkGetsRunsInOrder: outputs go to a BatchSink in order, in runs
 // of BatchSize while the source has items ready, the rest when it waits.
 func TestBatchSinkGetsRunsInOrder(t *testing.T) {
-	n := 2*stream.BatchSize + 10
+	n := 2*streamio.BatchSize + 10
 	s := &batchSink{}
 	runApp(t, func(app *stream.App) {
 		stream.Handle(app, source.Slice(ints(n)), stream.Func(func(v int) int { return v }), stream.Sink[int](s))
@@ -495,8 +499,8 @@ func TestBatchSinkGetsRunsInOrder(t *testing.T) {
 	for _, r := range runs {
 		sizes = append(sizes, len(r))
 	}
-	if !slices.Equal(sizes, []int{stream.BatchSize, stream.BatchSize, 10}) || !slices.Equal(slices.Concat(runs...), ints(n)) {
-		t.Fatalf("sent runs of %v: %v; want %d, %d, 10 of 0 to %d in order", sizes, runs, stream.BatchSize, stream.BatchSize, n-1)
+	if !slices.Equal(sizes, []int{streamio.BatchSize, streamio.BatchSize, 10}) || !slices.Equal(slices.Concat(runs...), ints(n)) {
+		t.Fatalf("sent runs of %v: %v; want %d, %d, 10 of 0 to %d in order", sizes, runs, streamio.BatchSize, streamio.BatchSize, n-1)
 	}
 }
 
@@ -528,7 +532,7 @@ func TestBatchSinkIsSentToWhenTheHandlerEnds(t *testing.T) {
 	s := &batchSink{}
 	src := stream.SourceFunc[string](func(ctx context.Context, w *stream.Writer[string]) error {
 		for _, v := range []string{"a", "b"} {
-			if err := w.AddTracked(ctx, v, func() { l.add("ack " + v) }); err != nil {
+			if err := streamio.AddTracked(ctx, w, v, streamio.AcceptorFunc(func(uint64) { l.add("ack " + v) }), 0); err != nil {
 				return err
 			}
 		}
@@ -564,7 +568,7 @@ func TestDiscardedItemIsDroppedAfterThePause(t *testing.T) {
 	s := stream.From(stream.SourceFunc[int](func(ctx context.Context, w *stream.Writer[int]) error {
 		close(adding)
 		for _, v := range []int{1, 2} {
-			if err := w.AddTrackedSeq(ctx, v, d, uint64(v)); err != nil {
+			if err := streamio.AddTracked(ctx, w, v, d, uint64(v)); err != nil {
 				return err
 			}
 		}
@@ -614,8 +618,8 @@ type signallingBatchSink struct {
 	signal chan struct{}
 }
 
-func (s *signallingBatchSink) SendBatch(ctx context.Context, vs []int, dones []func(error)) error {
-	err := s.batchSink.SendBatch(ctx, vs, dones)
+func (s *signallingBatchSink) SendBatch(ctx context.Context, vs []int, dones []func(error), untracked func(error)) error {
+	err := s.batchSink.SendBatch(ctx, vs, dones, untracked)
 	s.signal <- struct{}{}
 	return err
 }

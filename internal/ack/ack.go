@@ -49,17 +49,9 @@ type Slab struct {
 	spare *Token // released with a count of zero: handed out next
 }
 
-// New returns a token with a count of one that calls accepted when the
-// count reaches zero.
-func (s *Slab) New(accepted func()) *Token {
-	t := s.next()
-	t.accepted, t.acceptor = accepted, nil
-	return t
-}
-
-// NewSeq returns a token with a count of one that calls a.Accept(seq) when
+// New returns a token with a count of one that calls a.Accept(seq) when
 // the count reaches zero.
-func (s *Slab) NewSeq(a Acceptor, seq uint64) *Token {
+func (s *Slab) New(a Acceptor, seq uint64) *Token {
 	t := s.next()
 	t.accepted, t.acceptor, t.seq = nil, a, seq
 	return t
@@ -109,6 +101,10 @@ func Group(ts []*Token) *Token {
 		}
 	})
 }
+
+// Accept marks one outstanding output as accepted, as Done does: a token
+// is the Acceptor of an item derived from it (a Proxy's reader's copy).
+func (t *Token) Accept(uint64) { t.Done() }
 
 // Add adds n outstanding outputs.
 func (t *Token) Add(n int) {

@@ -10,28 +10,27 @@ func (r *recorder) Accept(seq uint64) { *r = append(*r, seq) }
 // Slab: each must count on its own and fire its own callback once.
 func TestSlabTokensAreIndependent(t *testing.T) {
 	var s Slab
-	var r recorder
-	var funcs int
+	var r, odd recorder
 	tokens := make([]*Token, 3*slabSize)
 	for i := range tokens {
 		if i%2 == 0 {
-			tokens[i] = s.NewSeq(&r, uint64(i))
+			tokens[i] = s.New(&r, uint64(i))
 		} else {
-			tokens[i] = s.New(func() { funcs++ })
+			tokens[i] = s.New(&odd, uint64(i))
 		}
 		tokens[i].Add(1) // one output more
 	}
 	for i := len(tokens) - 1; i >= 0; i-- {
 		tokens[i].Done()
 	}
-	if len(r) != 0 || funcs != 0 {
-		t.Fatalf("callbacks ran with an output outstanding: %v, %d", r, funcs)
+	if len(r) != 0 || len(odd) != 0 {
+		t.Fatalf("acceptors told with an output outstanding: %v, %v", r, odd)
 	}
 	for _, tok := range tokens {
 		tok.Done()
 	}
-	if len(r) != len(tokens)/2 || funcs != len(tokens)/2 {
-		t.Fatalf("told %v and called %d functions, want %d of each", r, funcs, len(tokens)/2)
+	if len(r) != len(tokens)/2 || len(odd) != len(tokens)/2 {
+		t.Fatalf("told %v and %v, want %d of each", r, odd, len(tokens)/2)
 	}
 	for i, seq := range r {
 		if seq != uint64(2*i) {
@@ -44,7 +43,7 @@ func TestSlabTokensAreIndependent(t *testing.T) {
 func TestSlabAllocatesOncePerSlab(t *testing.T) {
 	var s Slab
 	var r recorder
-	allocs := testing.AllocsPerRun(10*slabSize, func() { s.NewSeq(&r, 1) })
+	allocs := testing.AllocsPerRun(10*slabSize, func() { s.New(&r, 1) })
 	if allocs > 2.0/slabSize {
 		t.Fatalf("%.3f allocations per token, want one per %d tokens", allocs, slabSize)
 	}
@@ -56,16 +55,16 @@ func TestSlabAllocatesOncePerSlab(t *testing.T) {
 func TestSlabHandsOutAReleasedTokenOnceItsCountIsZero(t *testing.T) {
 	var s Slab
 	var r recorder
-	busy := s.NewSeq(&r, 1)
+	busy := s.New(&r, 1)
 	busy.Add(1) // an output still outstanding
 	busy.Done()
 	s.Release(busy)
-	if again := s.NewSeq(&r, 2); again == busy {
+	if again := s.New(&r, 2); again == busy {
 		t.Fatal("a token with an output outstanding was handed out again")
 	} else {
 		again.Done()
 		s.Release(again)
-		if next := s.NewSeq(&r, 3); next != again {
+		if next := s.New(&r, 3); next != again {
 			t.Fatal("a token whose count reached zero was not handed out again")
 		} else {
 			next.Done()

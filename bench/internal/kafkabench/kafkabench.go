@@ -399,13 +399,17 @@ func (a *ackedTopic) SendAsync(ctx context.Context, m kafka.Message[string, []by
 }
 
 // SendBatch sends ms through the Topic, as the app does, counting their
-// acknowledgements.
-func (a *ackedTopic) SendBatch(ctx context.Context, ms []kafka.Message[string, []byte], dones []func(error)) error {
+// acknowledgements. Untracked outputs keep sharing one done function (nil
+// in dones), so the Topic counts them in runs as it does without the
+// wrapper.
+func (a *ackedTopic) SendBatch(ctx context.Context, ms []kafka.Message[string, []byte], dones []func(error), untracked func(error)) error {
 	counted := make([]func(error), len(dones))
 	for i, done := range dones {
-		counted[i] = a.counted(done)
+		if done != nil {
+			counted[i] = a.counted(done)
+		}
 	}
-	return a.Topic.SendBatch(ctx, ms, counted)
+	return a.Topic.SendBatch(ctx, ms, counted, a.counted(untracked))
 }
 
 // counted returns done, counting an acknowledgement before it returns.

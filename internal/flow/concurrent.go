@@ -1,4 +1,4 @@
-package stream
+package flow
 
 import (
 	"context"
@@ -7,14 +7,12 @@ import (
 	"github.com/slipstream-go/slipstream/internal/ack"
 )
 
-// MapConcurrent is [MapErr] with n calls of f running at once, for work that
-// waits (on a network, a disk). Outputs keep the order of their inputs. The
-// first error f returns fails the app.
-func MapConcurrent[T, U any](src Source[T], n int, f func(context.Context, T) (U, error)) Stream[U] {
-	mustPositive("MapConcurrent", "n", n)
-	mustFunc("MapConcurrent", "f", f)
+// MapConcurrent implements stream.MapConcurrent.
+func MapConcurrent[T, U any](src Stream[T], n int, f func(context.Context, T) (U, error)) Stream[U] {
+	MustPositive("MapConcurrent", "n", n)
+	MustFunc("MapConcurrent", "f", f)
 	in := input(src, "MapConcurrent")
-	fname := funcName(f)
+	fname := FuncName(f)
 	node := &node[U]{name: fmt.Sprintf("MapConcurrent(%s)", in.name), origins: in.origins}
 	node.wire = func(r *run, down pusher[U]) func() error {
 		jobs := make(chan *job[T, U])

@@ -1,4 +1,4 @@
-package stream
+package flow
 
 import (
 	"fmt"
@@ -6,10 +6,8 @@ import (
 	"sync/atomic"
 )
 
-// Merge returns a stream of the items of every one of srcs, each read
-// concurrently. Items of one source keep their order; items of different
-// sources interleave as they come. It ends when every source has ended.
-func Merge[T any](srcs ...Source[T]) Stream[T] {
+// Merge implements stream.Merge.
+func Merge[T any](srcs ...Stream[T]) Stream[T] {
 	if len(srcs) == 0 {
 		panic("stream.Merge: no sources")
 	}
@@ -17,9 +15,6 @@ func Merge[T any](srcs ...Source[T]) Stream[T] {
 	names := make([]string, len(srcs))
 	var origins []origin
 	for i, s := range srcs {
-		if s == nil {
-			panic(fmt.Sprintf("stream.Merge: srcs[%d] is nil", i))
-		}
 		ins[i] = input(s, "Merge")
 		names[i] = ins[i].name
 		origins = append(origins, ins[i].origins...)

@@ -1,4 +1,4 @@
-package stream
+package flow
 
 import (
 	"fmt"
@@ -7,12 +7,9 @@ import (
 	"github.com/slipstream-go/slipstream/internal/ack"
 )
 
-// Tee returns n streams that each carry every item of src, in order. The
-// slowest of them sets the pace: Tee never buffers without bound. An item
-// counts as delivered once every branch has delivered it. Every branch must
-// be read, or [App.Run] fails at start.
-func Tee[T any](src Source[T], n int) []Stream[T] {
-	mustPositive("Tee", "n", n)
+// Tee implements stream.Tee.
+func Tee[T any](src Stream[T], n int) []Stream[T] {
+	MustPositive("Tee", "n", n)
 	in := input(src, "Tee")
 	name := fmt.Sprintf("Tee(%s)", in.name)
 

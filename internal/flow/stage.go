@@ -1,4 +1,4 @@
-package stream
+package flow
 
 import "github.com/slipstream-go/slipstream/internal/ack"
 

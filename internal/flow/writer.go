@@ -1,4 +1,4 @@
-package stream
+package flow
 
 import (
 	"context"
@@ -6,31 +6,9 @@ import (
 	"github.com/slipstream-go/slipstream/internal/ack"
 )
 
-// A Writer is how a [Source] hands items to its stream. The app gives one to
-// [Source.Feed]. Its writing methods are for one goroutine at a time;
-// [Writer.Paused] and [Writer.WaitResumed] may be called from any goroutine,
-// such as a Kafka consumer's poller.
-//
-// Each item goes on at once, in the goroutine that writes it: through the
-// steps after the source ([Map], [Filter], ..., the handler and its sinks),
-// as far as the next step that hands items to another goroutine ([Merge],
-// [Tee], [Batch], [Async], [MapConcurrent]). A write returns once that is
-// done, so a slow handler slows its source (backpressure); put [Async]
-// after a source that should keep reading while the handler works.
-//
-// Adding blocks while the stream is paused (see [Stream.Pause]), after
-// handing on what the steps downstream hold, as [Writer.Flush] does; if ctx
-// is done before the stream resumes, the item is not taken and the error is
-// ctx's. A source that must keep working while paused, such as a Kafka
-// consumer that has to keep polling, checks [Writer.Paused] and holds its
-// items itself. Once ctx is done, [Writer.Flush] (and so [Writer.Write])
-// returns ctx's error, with every item taken: a source that only writes
-// learns there that it should stop. Add does not say so: a source that adds
-// in a loop without flushing or waiting checks ctx itself.
-//
-// When a step downstream fails, the app fails with that step's error, and
-// every writing method returns an error from then on: the source should
-// return it.
+// A Writer is how a source hands items to its stream: the engine of
+// stream.Writer, whose doc says how to use it. Its adding methods are for
+// one goroutine at a time; Paused and WaitResumed are for any.
 type Writer[T any] struct {
 	r      *run
 	gate   *gate
@@ -88,48 +66,23 @@ func (w *Writer[T]) AddAll(ctx context.Context, vs []T) error {
 	return nil
 }
 
-// AddTracked is [Writer.Add] for an item whose delivery is tracked: accepted
-// runs, once, when every output derived from v has been accepted by its sinks
-// (or v was filtered out), possibly before AddTracked returns. An item whose
-// outputs are never accepted, because the app failed or stopped first, never
-// runs accepted. Kafka sources commit offsets from it.
-func (w *Writer[T]) AddTracked(ctx context.Context, v T, accepted func()) error {
-	t := w.tokens.New(accepted)
-	err := w.add(ctx, v, t)
-	w.tokens.Release(t)
-	return err
-}
-
-// An Acceptor is told which of the items a source wrote with
-// [Writer.AddTrackedSeq] have been accepted, by the numbers the source gave
-// them.
-type Acceptor interface {
-	Accept(seq uint64)
-}
-
-// A Discarder is an [Acceptor] that may learn, while an item waits for its
-// paused stream to resume, that the item is no longer wanted: a Kafka
-// message whose partition was sought during the pause, say. AddTrackedSeq
-// asks once the stream has resumed, and drops such an item without
-// handing it on or telling a.Accept.
-type Discarder interface {
-	Acceptor
+// A discarder is an [ack.Acceptor] that may learn, while an item waits for
+// its paused stream to resume, that the item is no longer wanted; see
+// streamio.Discarder.
+type discarder interface {
 	Discarded(seq uint64) bool
 }
 
-// AddTrackedSeq is [Writer.AddTracked] for a source that numbers the items
-// it tracks: a.Accept(seq) runs, once, when every output derived from v has
-// been accepted. It spares the source a function per item, which matters
-// to one that writes hundreds of thousands of items a second, as a Kafka
-// consumer does.
-func (w *Writer[T]) AddTrackedSeq(ctx context.Context, v T, a Acceptor, seq uint64) error {
+// AddTracked hands v on as Add does; a.Accept(seq) runs once every output
+// derived from v has been accepted (see streamio.AddTracked).
+func (w *Writer[T]) AddTracked(ctx context.Context, v T, a ack.Acceptor, seq uint64) error {
 	if err := w.waitOpen(ctx); err != nil {
 		return err
 	}
-	if d, ok := a.(Discarder); ok && d.Discarded(seq) {
+	if d, ok := a.(discarder); ok && d.Discarded(seq) {
 		return nil
 	}
-	t := w.tokens.NewSeq(a, seq)
+	t := w.tokens.New(a, seq)
 	err := w.push(v, t)
 	w.tokens.Release(t)
 	return err

@@ -1,4 +1,4 @@
-package stream
+package flow
 
 import (
 	"fmt"
@@ -26,9 +26,10 @@ type emitter[U any] struct {
 // A batch is the outputs collected for a BatchSink, with their done
 // functions.
 type batch[U any] struct {
-	sink  BatchSink[U]
-	vs    []U
-	dones []func(error)
+	sink      BatchSink[U]
+	vs        []U
+	dones     []func(error) // nil for an untracked output
+	untracked func(error)   // the done function of every untracked output
 }
 
 func newEmitter[U any](r *run, sinks []Sink[U]) *emitter[U] {
@@ -36,16 +37,15 @@ func newEmitter[U any](r *run, sinks []Sink[U]) *emitter[U] {
 	e := &emitter[U]{r: r, sinks: sinks, async: make([]AsyncSink[U], n), batches: make([]*batch[U], n), reports: make([]func(error), n)}
 	for i, s := range sinks {
 		e.async[i], _ = s.(AsyncSink[U])
-		if b, ok := s.(BatchSink[U]); ok {
-			e.batches[i] = &batch[U]{sink: b, vs: make([]U, 0, BatchSize), dones: make([]func(error), 0, BatchSize)}
-		}
-		// One function for every untracked output to the sink, so that
-		// the sink can tell they share it (a Kafka topic counts them).
+		// One function for every untracked output to the sink.
 		e.reports[i] = func(err error) {
 			if err != nil {
-				r.fail(fmt.Errorf("sink %s: %w", describe(s), err))
+				r.fail(fmt.Errorf("sink %s: %w", Describe(s), err))
 			}
 			e.inflight.done()
+		}
+		if b, ok := s.(BatchSink[U]); ok {
+			e.batches[i] = &batch[U]{sink: b, vs: make([]U, 0, BatchSize), dones: make([]func(error), 0, BatchSize), untracked: e.reports[i]}
 		}
 	}
 	e.emit = e.send
@@ -63,7 +63,7 @@ func (e *emitter[U]) sendAll(v *U) {
 	}
 	for i, s := range e.sinks {
 		if err := e.sendTo(i, s, v); err != nil {
-			e.err = fmt.Errorf("sink %s: %w", describe(s), err)
+			e.err = fmt.Errorf("sink %s: %w", Describe(s), err)
 			return
 		}
 	}
@@ -78,10 +78,10 @@ func (e *emitter[U]) sendTo(i int, s Sink[U], v *U) error {
 		return s.Send(e.r.ctx, *v)
 	}
 	e.inflight.add(1)
-	done, t := e.reports[i], e.token
+	report, t := e.reports[i], e.token
+	var done func(error) // nil while untracked
 	if t != nil {
 		t.Add(1)
-		report := done
 		done = func(err error) {
 			if err == nil {
 				t.Done()
@@ -92,6 +92,9 @@ func (e *emitter[U]) sendTo(i int, s Sink[U], v *U) error {
 	if b := e.batches[i]; b != nil {
 		e.collect(b, v, done)
 		return nil
+	}
+	if done == nil {
+		done = report
 	}
 	err := a.SendAsync(e.r.ctx, *v, done)
 	if err != nil { // not taken: nothing will call done
@@ -121,13 +124,13 @@ func emitRun[T, U any](e *emitter[U], vs []T, f func(T) U) {
 		}
 		return
 	}
-	b, done := e.batches[0], e.reports[0]
+	b := e.batches[0]
 	for len(vs) > 0 && !e.r.aborted.Load() {
 		n := min(len(vs), BatchSize-len(b.vs))
 		e.inflight.add(n)
 		for i := range vs[:n] {
 			b.vs = append(b.vs, f(vs[i]))
-			b.dones = append(b.dones, done)
+			b.dones = append(b.dones, nil)
 		}
 		vs = vs[n:]
 		if len(b.vs) == BatchSize {
@@ -136,8 +139,8 @@ func emitRun[T, U any](e *emitter[U], vs []T, f func(T) U) {
 	}
 }
 
-// collect adds *v, with its done function, to b, and sends b once it is
-// full.
+// collect adds *v, with its done function (nil when untracked), to b, and
+// sends b once it is full.
 func (e *emitter[U]) collect(b *batch[U], v *U, done func(error)) {
 	b.vs = append(b.vs, *v)
 	b.dones = append(b.dones, done)
@@ -149,8 +152,11 @@ func (e *emitter[U]) collect(b *batch[U], v *U, done func(error)) {
 // sendBatch hands b's outputs to its sink. If the sink refuses them, each
 // one's done reports the error, which fails the app.
 func (e *emitter[U]) sendBatch(b *batch[U]) {
-	if err := b.sink.SendBatch(e.r.ctx, b.vs, b.dones); err != nil {
+	if err := b.sink.SendBatch(e.r.ctx, b.vs, b.dones, b.untracked); err != nil {
 		for _, done := range b.dones {
+			if done == nil {
+				done = b.untracked
+			}
 			done(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package stream
+package flow
 
 import (
 	"fmt"
@@ -7,12 +7,9 @@ import (
 	"github.com/slipstream-go/slipstream/internal/ack"
 )
 
-// Batch returns a stream of slices of up to size consecutive items of src. A
-// batch is sent when it is full, when maxWait has passed since its first
-// item arrived, or when src ends; maxWait of zero or less means no time
-// limit. The items of a batch count as delivered once the batch is.
-func Batch[T any](src Source[T], size int, maxWait time.Duration) Stream[[]T] {
-	mustPositive("Batch", "size", size)
+// Batch implements stream.Batch.
+func Batch[T any](src Stream[T], size int, maxWait time.Duration) Stream[[]T] {
+	MustPositive("Batch", "size", size)
 	in := input(src, "Batch")
 	n := &node[[]T]{name: fmt.Sprintf("Batch(%s)", in.name), origins: in.origins}
 	n.wire = func(r *run, down pusher[[]T]) func() error {

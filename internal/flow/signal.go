@@ -1,4 +1,4 @@
-package stream
+package flow
 
 import (
 	"context"
@@ -7,11 +7,7 @@ import (
 	"syscall"
 )
 
-// RunUntilSignal runs the app like [App.Run] until ctx is cancelled or the
-// process receives SIGINT or SIGTERM (Ctrl-C, or a container being stopped).
-// The first signal drains the app gracefully: sources stop reading, the items
-// already read reach their sinks, offsets are committed and resources close.
-// A second signal aborts at once.
+// RunUntilSignal runs the app until a signal; see stream.App.RunUntilSignal.
 func (a *App) RunUntilSignal(ctx context.Context) error {
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
@@ -28,7 +24,7 @@ func (a *App) RunUntilSignal(ctx context.Context) error {
 			select {
 			case sig := <-signals:
 				if n == 0 {
-					a.logger.Info("stream: draining; signal again to abort", "signal", sig.String())
+					a.Logger.Info("stream: draining; signal again to abort", "signal", sig.String())
 					stop()
 				} else {
 					cancelAbort(errInterrupted)

@@ -1,0 +1,217 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/slipstream-go/slipstream/internal/ack"
+)
+
+// An App is the bindings of handlers to their sources and sinks, run
+// together by [App.Run]; see stream.App.
+type App struct {
+	Logger       *slog.Logger
+	DrainTimeout time.Duration
+
+	mu       sync.Mutex
+	bindings []*binding
+	closers  []func(context.Context) error
+	ran      bool
+}
+
+// NewApp returns an app with nothing bound to it yet.
+func NewApp() *App {
+	return &App{Logger: slog.Default(), DrainTimeout: 30 * time.Second}
+}
+
+// OnClose registers f to run when the app has stopped, after every handler
+// has ended, with a context that bounds how long it may take. Hooks run in
+// the order they were registered; their errors are logged and returned by
+// [App.Run].
+func (a *App) OnClose(f func(context.Context) error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.closers = append(a.closers, f)
+}
+
+// A binding is one handler bound to its source and sinks.
+type binding struct {
+	name    string
+	origins []origin
+	sinks   []any
+	run     func(r *run) func() error // builds the binding's stages, returns its loop
+	done    chan struct{}             // closed when the loop has returned
+}
+
+func (b *binding) writesTo(src any) bool {
+	for _, s := range b.sinks {
+		if same(s, src) {
+			return true
+		}
+	}
+	return false
+}
+
+// Handle binds h to src in app; see stream.Handle.
+func Handle[T, U any](app *App, src Stream[T], h Handler[T, U], sinks ...Sink[U]) {
+	if app == nil {
+		panic("stream.Handle: app is nil")
+	}
+	in := input(src, "handler "+h.Name)
+	b := &binding{name: h.Name, origins: in.origins, done: make(chan struct{})}
+	for _, s := range sinks {
+		b.sinks = append(b.sinks, s)
+	}
+	b.run = func(r *run) func() error {
+		out := newEmitter(r, sinks)
+		loop := in.wire(r, handlerPusher(r, h, out))
+		return func() error {
+			if err := loop(); err != nil {
+				return err
+			}
+			if err := out.flush(); err != nil {
+				return err
+			}
+			return out.inflight.wait(r.done) // until every async sink has reported
+		}
+	}
+	app.mu.Lock()
+	defer app.mu.Unlock()
+	if app.ran {
+		panic("stream.Handle: the app has already run")
+	}
+	app.bindings = append(app.bindings, b)
+}
+
+// handlerPusher returns the pusher that hands items to h, and h's outputs
+// to out.
+func handlerPusher[T, U any](r *run, h Handler[T, U], out *emitter[U]) pusher[T] {
+	p := pusher[T]{idle: out.flush, push: func(v T, t *ack.Token) error {
+		out.token = t
+		var err error
+		if h.One != nil { // made by Func: call it without going through emit
+			u := h.One(v)
+			out.sendAll(&u)
+		} else if h.Do != nil { // made by Do: no output
+			h.Do(v)
+		} else {
+			err = h.Fn(r.ctx, v, out.emit)
+		}
+		if err == nil {
+			err = out.err
+		}
+		if err != nil {
+			return fmt.Errorf("handler %s: %w", h.Name, err)
+		}
+		t.Done()
+		return nil
+	}}
+	if h.One != nil { // made by Func: a run of untracked items is one loop
+		p.pushRun = func(vs []T) error {
+			emitRun(out, vs, h.One)
+			if out.err != nil {
+				return fmt.Errorf("handler %s: %w", h.Name, out.err)
+			}
+			return nil
+		}
+	}
+	return p
+}
+
+// Run runs the app; see stream.App.Run.
+func (a *App) Run(ctx context.Context) error {
+	return a.run(ctx, nil)
+}
+
+// errInterrupted aborts an app that was signalled twice.
+var errInterrupted = errors.New("stream: interrupted twice; aborted without draining")
+
+// run runs the app; it drains when ctx is done and aborts when abort is.
+func (a *App) run(ctx context.Context, abort context.Context) error {
+	a.mu.Lock()
+	if a.ran {
+		a.mu.Unlock()
+		return errors.New("stream: App.Run called twice; an app runs once")
+	}
+	a.ran = true
+	bindings := a.bindings
+	a.mu.Unlock()
+
+	r := newRun(ctx, bindings)
+	loops := make([]func() error, len(bindings))
+	for i, b := range bindings {
+		loops[i] = b.run(r)
+	}
+	for i, b := range bindings {
+		r.spawn(func() error {
+			defer close(b.done)
+			return loops[i]()
+		})
+	}
+	if err := r.start(); err != nil {
+		r.abort()
+		return err
+	}
+	if abort != nil {
+		defer context.AfterFunc(abort, func() { r.cancel(context.Cause(abort)) })()
+	}
+	stopWatch := context.AfterFunc(ctx, func() {
+		r.stop()
+		t := time.AfterFunc(a.DrainTimeout, func() {
+			r.cancel(fmt.Errorf("stream: app did not drain within %v; aborted", a.DrainTimeout))
+		})
+		context.AfterFunc(r.ctx, func() { t.Stop() })
+	})
+	r.wait()
+	stopWatch()
+	err := r.err()
+	r.abort() // ends the drain timer, if any
+	return errors.Join(err, a.close(bindings, err != nil))
+}
+
+// close closes every source and sink that is a [Closer], once each, then runs
+// the OnClose hooks; aborted says whether the app failed (see [Aborted]).
+func (a *App) close(bindings []*binding, aborted bool) error {
+	ctx, cancel := context.WithTimeout(context.WithValue(context.Background(), abortedKey{}, aborted), a.DrainTimeout)
+	defer cancel()
+	var seen []any
+	var errs []error
+	closeOnce := func(v any) {
+		c, ok := v.(Closer)
+		if !ok {
+			return
+		}
+		for _, s := range seen {
+			if same(s, v) {
+				return
+			}
+		}
+		seen = append(seen, v)
+		if err := c.Close(ctx); err != nil {
+			a.Logger.Error("stream: close failed", "resource", Describe(v), "err", err)
+			errs = append(errs, fmt.Errorf("closing %s: %w", Describe(v), err))
+		}
+	}
+	for _, b := range bindings {
+		for _, o := range b.origins {
+			closeOnce(o.src)
+		}
+		for _, s := range b.sinks {
+			closeOnce(s)
+		}
+	}
+	a.mu.Lock()
+	hooks := a.closers
+	a.mu.Unlock()
+	for _, f := range hooks {
+		if err := f(ctx); err != nil {
+			a.Logger.Error("stream: close hook failed", "err", err)
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
