@@ -88,7 +88,7 @@ func (p *Proxy[T]) send(ctx context.Context, v T, done func(error)) error {
 		t = ack.New(func() { done(nil) })
 	}
 	for _, s := range subs {
-		t.Add(1)
+		t.Derive(1)
 		m := proxyMsg[T]{v: v, token: t}
 		select {
 		case s.ch <- m:

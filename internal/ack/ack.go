@@ -1,8 +1,22 @@
-// Package ack implements delivery tracking: a Token travels with an item from a
-// tracked source (a Kafka message) through every stage that derives outputs
-// from it, and fires its callback once every output has been accepted.
+// Package ack counts the delivery of tracked items: a Token travels with an
+// item from a tracked source (a Kafka message) through every step that
+// derives outputs from it, and tells the source once every output has been
+// accepted.
 //
-// A nil *Token means "untracked": every method is a no-op on nil, so untracked
+// Every step follows the same three rules, so that the count reaches zero
+// exactly once, and only at the end:
+//
+//   - An item starts with a count of one: its own share, held by the step
+//     that has it.
+//   - A step that makes outputs of an item calls [Token.Derive] for each
+//     before handing it on (a handler's output to an async sink, a
+//     FlatMap's expansion, a Tee's copies); the output carries the token.
+//   - A step calls [Token.Done] when it is done with its share: once it has
+//     made every output of the item, when it drops the item (a Filter, a
+//     handler that makes nothing: delivered at once), and a sink's done
+//     function calls it once per output accepted.
+//
+// A nil *Token means untracked: every method is a no-op on nil, so untracked
 // items pay one nil check and nothing else.
 package ack
 
@@ -106,14 +120,14 @@ func Group(ts []*Token) *Token {
 // is the Acceptor of an item derived from it (a Proxy's reader's copy).
 func (t *Token) Accept(uint64) { t.Done() }
 
-// Add adds n outstanding outputs.
-func (t *Token) Add(n int) {
+// Derive adds n outputs made of the item, each to be done on its own.
+func (t *Token) Derive(n int) {
 	if t != nil {
 		t.pending.Add(int64(n))
 	}
 }
 
-// Done marks one outstanding output (or the item itself) as accepted.
+// Done marks one output as accepted, or the holder's share as finished.
 func (t *Token) Done() {
 	if t == nil {
 		return

@@ -18,7 +18,7 @@ func TestSlabTokensAreIndependent(t *testing.T) {
 		} else {
 			tokens[i] = s.New(&odd, uint64(i))
 		}
-		tokens[i].Add(1) // one output more
+		tokens[i].Derive(1) // one output more
 	}
 	for i := len(tokens) - 1; i >= 0; i-- {
 		tokens[i].Done()
@@ -56,7 +56,7 @@ func TestSlabHandsOutAReleasedTokenOnceItsCountIsZero(t *testing.T) {
 	var s Slab
 	var r recorder
 	busy := s.New(&r, 1)
-	busy.Add(1) // an output still outstanding
+	busy.Derive(1) // an output still outstanding
 	busy.Done()
 	s.Release(busy)
 	if again := s.New(&r, 2); again == busy {

@@ -81,7 +81,7 @@ func (e *emitter[U]) sendTo(i int, s Sink[U], v *U) error {
 	report, t := e.reports[i], e.token
 	var done func(error) // nil while untracked
 	if t != nil {
-		t.Add(1)
+		t.Derive(1)
 		done = func(err error) {
 			if err == nil {
 				t.Done()

@@ -77,7 +77,7 @@ func flatMap[T, U any](name string, src Stream[T], f func(T, func(U) bool)) Stre
 			if err != nil {
 				return false
 			}
-			token.Add(1)
+			token.Derive(1)
 			err = down.push(u, token)
 			return err == nil
 		}

@@ -43,7 +43,7 @@ func Tee[T any](src Stream[T], n int) []Stream[T] {
 		}
 		loop := in.wire(r, pusher[T]{
 			push: func(v T, t *ack.Token) error {
-				t.Add(n - 1)
+				t.Derive(n - 1)
 				return each(func(b *outbox[T]) error { return b.add(v, t) })
 			},
 			idle:  func() error { return each((*outbox[T]).flush) },
