@@ -21,12 +21,7 @@
 // Sources are slices, iterators, channels and tickers (package source), Kafka
 // topics (package kafka), the Cache's change feed (package kv) and [Proxy],
 // which passes messages between handlers of one process. Sinks are functions,
-// printers and collectors (package sink), topics, the Cache and Proxy. A
-// sink that acknowledges later, as a Kafka producer does on its delivery
-// report, is an [AsyncSink]; one that works best fed in runs, as a Kafka
-// topic does, is a [BatchSink]: the app collects each handler's outputs for
-// it, and hands them over whenever it has enough or the handler's source is
-// about to wait.
+// printers and collectors (package sink), topics, the Cache and Proxy.
 //
 // # Streams and combinators
 //
@@ -81,14 +76,14 @@
 // the source read ahead of a slow handler. The benchmarks in the repository's
 // bench module compare this with hand-written channel pipelines.
 //
-// # Writing a source
+// # Writing a source or a sink
 //
-// A [Source] implements Feed, writing items to a [Writer]. A source with
-// items ready in bulk uses [Writer.Add] and calls [Writer.Flush] before it
-// waits for more; one that produces an item at a time uses [Writer.Write].
-// Feed returns when its context is done: Flush and Write say so, Add does
-// not (it hands on what the source has read), so a source that adds in a
-// loop without ever waiting checks ctx itself, as source.Slice does. A
-// tracked source uses [Writer.AddTracked]. A source whose readers must all
-// see every item sent after the app started is [Subscribable].
+// A [Source] implements Feed, writing items to a [Writer]: [Writer.Add] for
+// each item ready, [Writer.Flush] before it waits for more, or
+// [Writer.Write] for both; [SourceFunc] makes one from a function. A [Sink]
+// implements Send; [SinkFunc] makes one from a function. What goes beyond
+// that (tracked items and their acknowledgement, pauses a source waits out
+// on its own terms, sinks that accept on a delivery report or take outputs
+// in runs, resources the app closes) is in package streamio, and
+// DELIVERY.md beside this package walks a Kafka message through it all.
 package stream
