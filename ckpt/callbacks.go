@@ -6,8 +6,8 @@ import (
 )
 
 // A Callback runs when a dependency d of checkpoint c goes down (see
-// [OnDowntime]) or when the last dependency down recovers (see
-// [OnRecovery]). It runs in the goroutine of the [Checkpoint.CheckPulse]
+// [Options.OnDowntime]) or when the last dependency down recovers (see
+// [Options.OnRecovery]). It runs in the goroutine of the [Checkpoint.CheckPulse]
 // or [Checkpoint.Heartbeat] that made the transition, with its context,
 // and its error is returned from there. Callbacks run one at a time, in
 // the order of their transitions. A callback may read c and d, and do

@@ -1,10 +1,10 @@
 package ckpt
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -72,25 +72,24 @@ type TimeCheckpoint = Checkpoint[time.Time, time.Duration]
 // Pass the very stream the dependent's handler reads: each stream.From
 // makes a new stream, and pausing another one pauses nothing the handler
 // reads. A nil dependent is allowed: nothing is paused, the rest works.
+// A nil opts means the default [Options].
 //
 //	activity := stream.From(activityTopic)
 //	weather := ckpt.NewDependency("weather")
 //	c, err := ckpt.New("activity", activity, []*ckpt.TimeDependency{weather},
-//		ckpt.WithCache(cache), ckpt.OnRecovery(seekBack))
+//		&ckpt.TimeOptions{Cache: cache, OnRecovery: seekBack})
 //
-// With a cache (see [WithCache]), New loads what the checkpoint stored
+// With a cache (see [Options.Cache]), New loads what the checkpoint stored
 // there; if a dependency was down when the last process stopped, it is
 // down still, and New pauses the dependent.
 //
 // New fails if a dependency is nil, unnamed, named twice, or already part
 // of another checkpoint; if one has a default check but M is not
 // [time.Time] or D not [time.Duration] (the error wraps [ErrMarkerType]);
-// if an option's types are not the checkpoint's; or if the cache cannot be
-// read.
-func New[M, D any](name string, dependent Pausable, dependencies []*Dependency[M, D], opts ...Option) (*Checkpoint[M, D], error) {
-	cfg := config{prefix: DefaultKeyPrefix, pause: true}
-	for _, o := range opts {
-		o(&cfg)
+// or if the cache cannot be read.
+func New[M, D any](name string, dependent Pausable, dependencies []*Dependency[M, D], opts *Options[M, D]) (*Checkpoint[M, D], error) {
+	if opts == nil {
+		opts = &Options[M, D]{}
 	}
 	fail := func(err error) (*Checkpoint[M, D], error) {
 		return nil, fmt.Errorf("ckpt: checkpoint %q: %w", name, err)
@@ -102,15 +101,20 @@ func New[M, D any](name string, dependent Pausable, dependencies []*Dependency[M
 		return fail(errors.New("no dependencies"))
 	}
 	c := &Checkpoint[M, D]{
-		name:      name,
-		dependent: dependent,
-		byName:    make(map[string]*Dependency[M, D], len(dependencies)),
-		cache:     cfg.cache,
-		key:       cfg.prefix + "_" + name + "_",
-		pause:     cfg.pause,
-		markers:   codec.JSON[M](),
-		logger:    cfg.logger,
-		state:     State{},
+		name:       name,
+		dependent:  dependent,
+		byName:     make(map[string]*Dependency[M, D], len(dependencies)),
+		onDowntime: opts.OnDowntime,
+		onRecovery: opts.OnRecovery,
+		cache:      opts.Cache,
+		key:        cmp.Or(opts.KeyPrefix, DefaultKeyPrefix) + "_" + name + "_",
+		pause:      !opts.NoPause,
+		markers:    opts.MarkerCodec,
+		logger:     opts.Logger,
+		state:      State{},
+	}
+	if c.markers == nil {
+		c.markers = codec.JSON[M]()
 	}
 	if c.logger == nil {
 		c.logger = slog.Default()
@@ -129,22 +133,6 @@ func New[M, D any](name string, dependent Pausable, dependencies []*Dependency[M
 		}
 		c.byName[d.name] = d
 		c.deps = append(c.deps, d)
-	}
-	var ok bool
-	if cfg.onDowntime != nil {
-		if c.onDowntime, ok = cfg.onDowntime.(Callback[M, D]); !ok {
-			return fail(typeMismatch[M, D]("OnDowntime", cfg.onDowntime))
-		}
-	}
-	if cfg.onRecovery != nil {
-		if c.onRecovery, ok = cfg.onRecovery.(Callback[M, D]); !ok {
-			return fail(typeMismatch[M, D]("OnRecovery", cfg.onRecovery))
-		}
-	}
-	if cfg.markers != nil {
-		if c.markers, ok = cfg.markers.(codec.Codec[M]); !ok {
-			return fail(fmt.Errorf("WithMarkerCodec got a %T, but the markers are %v", cfg.markers, reflect.TypeFor[M]()))
-		}
 	}
 	for i, d := range c.deps {
 		if !d.owned.CompareAndSwap(false, true) {

@@ -42,7 +42,7 @@ func TestDependencyDefaults(t *testing.T) {
 }
 
 func TestCheckpointDefaults(t *testing.T) {
-	c, g := newTime(t)
+	c, g := newTime(t, nil)
 	if c.Name() != "test" {
 		t.Errorf("Name = %q", c.Name())
 	}
@@ -70,7 +70,7 @@ func TestCheckpointDefaults(t *testing.T) {
 // cache, under the original's keys, and loads them in a new checkpoint.
 func TestSaveAndLoad(t *testing.T) {
 	cache := memCache()
-	c, _ := newTime(t, ckpt.WithCache(cache))
+	c, _ := newTime(t, &ckpt.TimeOptions{Cache: cache})
 	pulse(t, c, at(10, 0), ckpt.State{"offset": 1})
 	beat(t, c, at(10, 5))
 
@@ -87,7 +87,7 @@ func TestSaveAndLoad(t *testing.T) {
 		t.Errorf("stored state %s", got)
 	}
 
-	loaded, _ := newTime(t, ckpt.WithCache(cache))
+	loaded, _ := newTime(t, &ckpt.TimeOptions{Cache: cache})
 	if s := loaded.State(); !maps.Equal(s, ckpt.State{"offset": 1}) {
 		t.Errorf("loaded State = %v", s)
 	}
@@ -103,7 +103,7 @@ func TestSaveAndLoad(t *testing.T) {
 	}
 
 	// Another prefix is another checkpoint.
-	other, _ := newTime(t, ckpt.WithCache(cache), ckpt.WithKeyPrefix("x"))
+	other, _ := newTime(t, &ckpt.TimeOptions{Cache: cache, KeyPrefix: "x"})
 	if _, ok := other.Marker(); ok {
 		t.Error("a checkpoint with another prefix loaded a marker")
 	}
@@ -111,7 +111,7 @@ func TestSaveAndLoad(t *testing.T) {
 
 func TestDefaultDowntimeCheck(t *testing.T) {
 	ctx := context.Background()
-	c, _ := newTime(t)
+	c, _ := newTime(t, nil)
 	d := c.Dependency("dependency")
 	pulse(t, c, at(10, 0), nil) // initialises the dependency at 10:00
 	for _, tc := range []struct {
@@ -135,7 +135,7 @@ func TestDefaultDowntimeCheck(t *testing.T) {
 
 func TestDefaultRecoveryCheck(t *testing.T) {
 	ctx := context.Background()
-	c, _ := newTime(t, ckpt.WithPauseDependent(false))
+	c, _ := newTime(t, &ckpt.TimeOptions{NoPause: true})
 	d := c.Dependency("dependency")
 	pulse(t, c, at(10, 0), nil)
 	beat(t, c, at(11, 0))
@@ -153,13 +153,13 @@ func TestDefaultRecoveryCheck(t *testing.T) {
 func TestDefaultChecksNeedTimeMarkers(t *testing.T) {
 	_, err := ckpt.New("test", nil, []*ckpt.Dependency[string, time.Duration]{
 		ckpt.NewDependencyFunc[string, time.Duration]("d", nil, nil),
-	})
+	}, nil)
 	if !errors.Is(err, ckpt.ErrMarkerType) || !strings.Contains(err.Error(), "default downtime check") {
 		t.Errorf("New with string markers and default checks: %v", err)
 	}
 	_, err = ckpt.New("test", nil, []*ckpt.Dependency[time.Time, int]{
 		ckpt.NewDependencyFunc[time.Time, int]("d", nil, nil),
-	})
+	}, nil)
 	if !errors.Is(err, ckpt.ErrMarkerType) {
 		t.Errorf("New with int downtimes and the default downtime check: %v", err)
 	}
@@ -168,7 +168,7 @@ func TestDefaultChecksNeedTimeMarkers(t *testing.T) {
 	down := func(context.Context, *ckpt.Checkpoint[string, int], *ckpt.Dependency[string, int]) (int, bool, error) {
 		return 0, false, nil
 	}
-	_, err = ckpt.New("test", nil, []*ckpt.Dependency[string, int]{ckpt.NewDependencyFunc("d", down, nil)})
+	_, err = ckpt.New("test", nil, []*ckpt.Dependency[string, int]{ckpt.NewDependencyFunc("d", down, nil)}, nil)
 	if !errors.Is(err, ckpt.ErrMarkerType) || !strings.Contains(err.Error(), "default recovery check") {
 		t.Errorf("New with string markers and the default recovery check: %v", err)
 	}
@@ -180,7 +180,7 @@ func TestDefaultChecksNeedTimeMarkers(t *testing.T) {
 	never := func(context.Context, *ckpt.Checkpoint[string, time.Duration], *ckpt.Dependency[string, time.Duration]) (time.Duration, bool, error) {
 		return 0, false, nil
 	}
-	c, err := ckpt.New("test", nil, []*ckpt.Dependency[string, time.Duration]{ckpt.NewDependencyFunc("d", never, recovered)})
+	c, err := ckpt.New("test", nil, []*ckpt.Dependency[string, time.Duration]{ckpt.NewDependencyFunc("d", never, recovered)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func TestDefaultChecksNeedTimeMarkers(t *testing.T) {
 }
 
 func TestHeartbeatOneDependency(t *testing.T) {
-	c, _ := newTime(t)
+	c, _ := newTime(t, nil)
 	pulse(t, c, at(10, 0), ckpt.State{"0": 7})
 	l := beat(t, c, at(10, 30))
 	if l.IsLate || !l.DependentMarker.Equal(at(10, 0)) || !l.DependencyMarker.Equal(at(10, 30)) {
@@ -220,7 +220,7 @@ func TestHeartbeatOneDependency(t *testing.T) {
 }
 
 func TestHeartbeatUnknownDependency(t *testing.T) {
-	c, _ := newTime(t)
+	c, _ := newTime(t, nil)
 	_, err := c.Heartbeat(context.Background(), at(10, 30), "not-existing")
 	if !errors.Is(err, ckpt.ErrUnknownDependency) || !strings.Contains(err.Error(), `"not-existing"`) || !strings.Contains(err.Error(), `"dependency"`) {
 		t.Errorf("Heartbeat of an unknown dependency: %v", err)
@@ -233,10 +233,10 @@ func TestHeartbeatUnknownDependency(t *testing.T) {
 	}
 }
 
-func newTwo(t testing.TB, opts ...ckpt.Option) (*ckpt.TimeCheckpoint, *gate) {
+func newTwo(t testing.TB, opts *ckpt.TimeOptions) (*ckpt.TimeCheckpoint, *gate) {
 	t.Helper()
 	g := &gate{}
-	c, err := ckpt.New("test", g, []*ckpt.TimeDependency{ckpt.NewDependency("dependency"), ckpt.NewDependency("extra")}, opts...)
+	c, err := ckpt.New("test", g, []*ckpt.TimeDependency{ckpt.NewDependency("dependency"), ckpt.NewDependency("extra")}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func newTwo(t testing.TB, opts ...ckpt.Option) (*ckpt.TimeCheckpoint, *gate) {
 }
 
 func TestHeartbeatSeveralDependencies(t *testing.T) {
-	c, _ := newTwo(t)
+	c, _ := newTwo(t, nil)
 	_, err := c.Heartbeat(context.Background(), at(10, 0))
 	if !errors.Is(err, ckpt.ErrDependencyNameNeeded) || !strings.Contains(err.Error(), `"dependency", "extra"`) {
 		t.Errorf("Heartbeat without a name: %v", err)
@@ -259,7 +259,7 @@ func TestHeartbeatSeveralDependencies(t *testing.T) {
 }
 
 func TestFirstPulseInitialisesDependency(t *testing.T) {
-	c, g := newTime(t)
+	c, g := newTime(t, nil)
 	if _, down := pulse(t, c, at(10, 0), ckpt.State{"offset": 0}); down {
 		t.Error("the first pulse found downtime")
 	}
@@ -279,7 +279,7 @@ func TestFirstPulseInitialisesDependency(t *testing.T) {
 }
 
 func TestDowntimePausesDependent(t *testing.T) {
-	c, g := newTime(t)
+	c, g := newTime(t, nil)
 	pulse(t, c, at(10, 0), ckpt.State{"offset": 0})
 	downtime, down := pulse(t, c, at(10, 30), ckpt.State{"offset": 1})
 	if !down || downtime != 30*time.Minute {
@@ -306,7 +306,7 @@ func TestDowntimePausesDependent(t *testing.T) {
 }
 
 func TestWithoutPausing(t *testing.T) {
-	c, g := newTime(t, ckpt.WithPauseDependent(false))
+	c, g := newTime(t, &ckpt.TimeOptions{NoPause: true})
 	pulse(t, c, at(10, 0), nil)
 	if _, down := pulse(t, c, at(11, 0), nil); !down || !c.Down() {
 		t.Error("no downtime reported")
@@ -316,7 +316,7 @@ func TestWithoutPausing(t *testing.T) {
 		t.Errorf("paused %d and resumed %d times", g.pauses, g.resumes)
 	}
 	// A nil dependent is fine too.
-	c2, err := ckpt.New("nil", nil, []*ckpt.TimeDependency{ckpt.NewDependency("d")})
+	c2, err := ckpt.New("nil", nil, []*ckpt.TimeDependency{ckpt.NewDependency("d")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,7 +327,7 @@ func TestWithoutPausing(t *testing.T) {
 }
 
 func TestRecoveryResumesDependent(t *testing.T) {
-	c, g := newTime(t)
+	c, g := newTime(t, nil)
 	// With no heartbeat yet, the first pulse is the dependency's marker...
 	pulse(t, c, at(10, 0), ckpt.State{"offset": 0})
 	pulse(t, c, at(11, 0), ckpt.State{"offset": 1})
@@ -358,7 +358,7 @@ func TestRecoveryResumesDependent(t *testing.T) {
 // TestCheckPulseReportsAnyDependency: downtime is reported while any
 // dependency is down, not only when the last one is (a fix).
 func TestCheckPulseReportsAnyDependency(t *testing.T) {
-	c, g := newTwo(t)
+	c, g := newTwo(t, nil)
 	pulse(t, c, at(10, 0), nil)
 	beat(t, c, at(12, 0), "extra") // extra is well ahead
 	downtime, down := pulse(t, c, at(11, 0), nil)
@@ -377,7 +377,7 @@ func TestCheckPulseReportsAnyDependency(t *testing.T) {
 	if !g.Paused() {
 		t.Fatal("not paused")
 	}
-	c2, g2 := newTwo(t)
+	c2, g2 := newTwo(t, nil)
 	pulse(t, c2, at(10, 0), nil)
 	pulse(t, c2, at(11, 0), nil) // both down
 	beat(t, c2, at(11, 1), "dependency")
@@ -423,7 +423,7 @@ func (r *recorder) get() []string {
 
 func TestCallbacksOncePerTransition(t *testing.T) {
 	var r recorder
-	c, _ := newTwo(t, ckpt.OnDowntime(r.callback("down")), ckpt.OnRecovery(r.callback("up")))
+	c, _ := newTwo(t, &ckpt.TimeOptions{OnDowntime: r.callback("down"), OnRecovery: r.callback("up")})
 	pulse(t, c, at(10, 0), nil)
 	pulse(t, c, at(11, 0), nil) // both go down
 	pulse(t, c, at(11, 5), nil) // late again: no callback
@@ -442,7 +442,7 @@ func TestCallbacksOncePerTransition(t *testing.T) {
 func TestCallbackErrors(t *testing.T) {
 	boom := errors.New("boom")
 	failing := func(context.Context, *ckpt.TimeCheckpoint, *ckpt.TimeDependency) error { return boom }
-	c, g := newTime(t, ckpt.OnDowntime(failing), ckpt.OnRecovery(failing))
+	c, g := newTime(t, &ckpt.TimeOptions{OnDowntime: failing, OnRecovery: failing})
 	pulse(t, c, at(10, 0), nil)
 	if _, down, err := c.CheckPulse(context.Background(), at(11, 0), nil); !errors.Is(err, boom) || !down || !strings.Contains(err.Error(), "downtime callback") {
 		t.Errorf("CheckPulse with a failing callback: %v, %v", down, err)
@@ -455,23 +455,6 @@ func TestCallbackErrors(t *testing.T) {
 	}
 }
 
-func TestCallbackTypesMustMatch(t *testing.T) {
-	wrong := func(context.Context, *ckpt.Checkpoint[int, int], *ckpt.Dependency[int, int]) error { return nil }
-	_, err := ckpt.New("test", nil, []*ckpt.TimeDependency{ckpt.NewDependency("d")}, ckpt.OnRecovery(wrong))
-	if err == nil || !strings.Contains(err.Error(), "OnRecovery") {
-		t.Errorf("New with a callback of other types: %v", err)
-	}
-	_, err = ckpt.New("test", nil, []*ckpt.TimeDependency{ckpt.NewDependency("d2")}, ckpt.WithMarkerCodec(ckptIntCodec{}))
-	if err == nil || !strings.Contains(err.Error(), "WithMarkerCodec") {
-		t.Errorf("New with a marker codec of another type: %v", err)
-	}
-}
-
-type ckptIntCodec struct{}
-
-func (ckptIntCodec) Encode(int) ([]byte, error) { return nil, nil }
-func (ckptIntCodec) Decode([]byte) (int, error) { return 0, nil }
-
 func TestNewChecksDependencies(t *testing.T) {
 	d := ckpt.NewDependency("d")
 	for name, deps := range map[string][]*ckpt.TimeDependency{
@@ -480,21 +463,21 @@ func TestNewChecksDependencies(t *testing.T) {
 		"has no name":      {ckpt.NewDependency("")},
 		"two dependencies": {ckpt.NewDependency("x"), ckpt.NewDependency("x")},
 	} {
-		if _, err := ckpt.New("test", nil, deps); err == nil || !strings.Contains(err.Error(), name) {
+		if _, err := ckpt.New("test", nil, deps, nil); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if _, err := ckpt.New("", nil, []*ckpt.TimeDependency{d}); err == nil {
+	if _, err := ckpt.New("", nil, []*ckpt.TimeDependency{d}, nil); err == nil {
 		t.Error("a checkpoint without a name")
 	}
-	if _, err := ckpt.New("one", nil, []*ckpt.TimeDependency{d}); err != nil {
+	if _, err := ckpt.New("one", nil, []*ckpt.TimeDependency{d}, nil); err != nil {
 		t.Fatal(err)
 	}
 	free := ckpt.NewDependency("free")
-	if _, err := ckpt.New("two", nil, []*ckpt.TimeDependency{free, d}); err == nil || !strings.Contains(err.Error(), "another checkpoint") {
+	if _, err := ckpt.New("two", nil, []*ckpt.TimeDependency{free, d}, nil); err == nil || !strings.Contains(err.Error(), "another checkpoint") {
 		t.Errorf("a dependency in two checkpoints: %v", err)
 	}
-	if _, err := ckpt.New("three", nil, []*ckpt.TimeDependency{free}); err != nil {
+	if _, err := ckpt.New("three", nil, []*ckpt.TimeDependency{free}, nil); err != nil {
 		t.Errorf("a dependency released by a failed New: %v", err)
 	}
 }
@@ -512,7 +495,7 @@ func TestCustomChecks(t *testing.T) {
 			upCalls.Add(1)
 			return true, nil
 		})
-	c, err := ckpt.New("test", nil, []*ckpt.TimeDependency{d}, ckpt.WithCache(memCache()))
+	c, err := ckpt.New("test", nil, []*ckpt.TimeDependency{d}, &ckpt.TimeOptions{Cache: memCache()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -554,7 +537,7 @@ func TestCustomMarkers(t *testing.T) {
 	cache := memCache()
 	g := &gate{}
 	c, err := ckpt.New("seq", g, []*D{ckpt.NewDependencyFunc("orders", behind, caughtUp)},
-		ckpt.WithCache(cache), ckpt.OnDowntime(record("down")), ckpt.OnRecovery(record("up")))
+		&ckpt.Options[int64, int64]{Cache: cache, OnDowntime: record("down"), OnRecovery: record("up")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -573,7 +556,7 @@ func TestCustomMarkers(t *testing.T) {
 		t.Errorf("stored marker %q", got)
 	}
 	// Loaded with the same types.
-	c2, err := ckpt.New("seq", nil, []*D{ckpt.NewDependencyFunc("orders", behind, caughtUp)}, ckpt.WithCache(cache))
+	c2, err := ckpt.New("seq", nil, []*D{ckpt.NewDependencyFunc("orders", behind, caughtUp)}, &ckpt.Options[int64, int64]{Cache: cache})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -588,7 +571,7 @@ func TestCheckErrors(t *testing.T) {
 		func(context.Context, *ckpt.TimeCheckpoint, *ckpt.TimeDependency) (time.Duration, bool, error) {
 			return 0, false, boom
 		}, nil)
-	c, err := ckpt.New("test", nil, []*ckpt.TimeDependency{d})
+	c, err := ckpt.New("test", nil, []*ckpt.TimeDependency{d}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -603,12 +586,13 @@ func TestRecoveryCallbackRunsBeforeResume(t *testing.T) {
 	g := &gate{}
 	var pausedInCallback bool
 	var seekTo ckpt.State
-	c, err := ckpt.New("test", g, []*ckpt.TimeDependency{ckpt.NewDependency("d")},
-		ckpt.OnRecovery(func(_ context.Context, _ *ckpt.TimeCheckpoint, d *ckpt.TimeDependency) error {
+	c, err := ckpt.New("test", g, []*ckpt.TimeDependency{ckpt.NewDependency("d")}, &ckpt.TimeOptions{
+		OnRecovery: func(_ context.Context, _ *ckpt.TimeCheckpoint, d *ckpt.TimeDependency) error {
 			pausedInCallback = g.Paused()
 			seekTo = d.DownState()
 			return nil
-		}))
+		},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -632,7 +616,7 @@ func TestRecoveryCallbackRunsBeforeResume(t *testing.T) {
 // down and up, and leave the dependent paused exactly when it is down.
 func TestConcurrentUse(t *testing.T) {
 	var r recorder
-	c, g := newTime(t, ckpt.WithCache(memCache()), ckpt.OnDowntime(r.callback("down")), ckpt.OnRecovery(r.callback("up")))
+	c, g := newTime(t, &ckpt.TimeOptions{Cache: memCache(), OnDowntime: r.callback("down"), OnRecovery: r.callback("up")})
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	for w := range 4 {

@@ -22,7 +22,7 @@
 //
 //	activity := stream.From(activityTopic) // the very stream to pause
 //	weather := ckpt.NewDependency("weather")
-//	c, err := ckpt.New("activity", activity, []*ckpt.TimeDependency{weather})
+//	c, err := ckpt.New("activity", activity, []*ckpt.TimeDependency{weather}, nil)
 //	...
 //	stream.Handle(app, weatherTopic, stream.FuncErr(func(ctx context.Context, m kafka.Message[string, Weather]) (kv.Entry[time.Time, Weather], error) {
 //		_, err := c.Heartbeat(ctx, m.Value.Time)
@@ -47,7 +47,7 @@
 // by more than the threshold.
 //
 // When a dependency goes down, the checkpoint pauses the dependent (see
-// [WithPauseDependent]) and runs the downtime callback ([OnDowntime]).
+// [Options.NoPause]) and runs the downtime callback ([Options.OnDowntime]).
 // Pausing a stream pauses its sources: a Kafka topic pauses its partitions
 // and keeps polling, so the consumer stays in its group however long the
 // downtime. Items already past the source when the pause starts are still
@@ -60,7 +60,7 @@
 // to where the dependent is. [Latency], which Heartbeat returns, says
 // whether the dependency is still late, to treat its late items
 // differently. Once no dependency is down, the recovery callback runs
-// ([OnRecovery]) and the dependent resumes.
+// ([Options.OnRecovery]) and the dependent resumes.
 //
 // Callbacks run once per transition: a downtime callback each time a
 // dependency goes down, a recovery callback each time the last one down
@@ -76,14 +76,16 @@
 // resumes, so it can seek the dependent back there, and the items handled
 // during the downtime are handled again, now with the right data:
 //
-//	ckpt.OnRecovery(func(ctx context.Context, c *ckpt.TimeCheckpoint, d *ckpt.TimeDependency) error {
-//		return activityTopic.Seek(ctx, kafka.PerPartition(d.DownState().Offsets()))
-//	})
+//	&ckpt.TimeOptions{
+//		OnRecovery: func(ctx context.Context, c *ckpt.TimeCheckpoint, d *ckpt.TimeDependency) error {
+//			return activityTopic.Seek(ctx, kafka.PerPartition(d.DownState().Offsets()))
+//		},
+//	}
 //
 // # Persistence
 //
 // Without a cache, a checkpoint lasts as long as its process. With one
-// ([WithCache]), every change is stored, one batch per call, and [New]
+// ([Options.Cache]), every change is stored, one batch per call, and [New]
 // loads it: a restarted process goes on where the last one stopped, with
 // the dependent's state and marker, each dependency's checkpoint, and
 // whether it is down. A dependency that was down is down still, and the
@@ -97,7 +99,7 @@
 // as sequence numbers or offsets, need custom checks, given to
 // [NewDependencyFunc]; the default checks report an error wrapping
 // [ErrMarkerType] for them, and [New] rejects a dependency that would use
-// them. Markers are stored with [WithMarkerCodec], JSON by default.
+// them. Markers are stored with [Options.MarkerCodec], JSON by default.
 //
 // # Differences from the original
 //

@@ -54,10 +54,10 @@ func memCache() *kv.Cache[string, []byte] {
 
 // newTime makes a checkpoint "test" on event times with one dependency
 // "dependency", gating a fresh gate.
-func newTime(t testing.TB, opts ...ckpt.Option) (*ckpt.TimeCheckpoint, *gate) {
+func newTime(t testing.TB, opts *ckpt.TimeOptions) (*ckpt.TimeCheckpoint, *gate) {
 	t.Helper()
 	g := &gate{}
-	c, err := ckpt.New("test", g, []*ckpt.TimeDependency{ckpt.NewDependency("dependency")}, opts...)
+	c, err := ckpt.New("test", g, []*ckpt.TimeDependency{ckpt.NewDependency("dependency")}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ type Latency[M any] struct {
 // one dependency. It stores the dependent's current [State] and marker as
 // the dependency's checkpoint. If the dependency was down, its recovery
 // check runs; once no dependency is down any longer, the recovery
-// callback runs ([OnRecovery]) and the dependent resumes.
+// callback runs ([Options.OnRecovery]) and the dependent resumes.
 //
 // The [Latency] says whether the dependency is still late. Heartbeat
 // fails with an error wrapping [ErrUnknownDependency] or
@@ -113,8 +113,8 @@ func (c *Checkpoint[M, D]) Heartbeat(ctx context.Context, marker M, dependencyNa
 // no marker yet (no heartbeat so far) takes the current state and marker;
 // then its downtime check runs. A dependency whose check reports downtime
 // is down: the first time, the dependent is paused (unless
-// [WithPauseDependent] turned that off) and the downtime callback runs
-// ([OnDowntime]).
+// [Options.NoPause] turned that off) and the downtime callback runs
+// ([Options.OnDowntime]).
 //
 // CheckPulse returns the downtime and true while any dependency is down,
 // and false when none is. The downtime is that of the first dependency
