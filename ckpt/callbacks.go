@@ -2,19 +2,34 @@ package ckpt
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
-// A Callback runs when a dependency d of checkpoint c goes down (see
-// [Options.OnDowntime]) or when the last dependency down recovers (see
-// [Options.OnRecovery]). It runs in the goroutine of the [Checkpoint.CheckPulse]
-// or [Checkpoint.Heartbeat] that made the transition, with its context,
-// and its error is returned from there. Callbacks run one at a time, in
-// the order of their transitions. A callback may read c and d, and do
-// anything else, such as seeking a topic, but must not call
-// [Checkpoint.Heartbeat] or [Checkpoint.CheckPulse], which would wait for
-// it to end.
+// A Callback runs when dependency d of checkpoint c goes down
+// ([Options.OnDowntime]) or when the last dependency down recovers
+// ([Options.OnRecovery]), in the goroutine and with the context of the
+// [Checkpoint.CheckPulse] or [Checkpoint.Heartbeat] that made the
+// transition, which returns its error. Callbacks run one at a time, in the
+// order of their transitions. A callback may read c and d, and seek a topic,
+// but must not call Heartbeat or CheckPulse, which would wait for it.
 type Callback[M, D any] func(ctx context.Context, c *Checkpoint[M, D], d *Dependency[M, D]) error
+
+// downtimeCallbacks runs the downtime callback of each dependency that
+// went down, in the turn of its ticket.
+func (c *Checkpoint[M, D]) downtimeCallbacks(ctx context.Context, tickets []uint64, wentDown []*Dependency[M, D]) error {
+	var errs []error
+	for i, ticket := range tickets {
+		d := wentDown[i]
+		errs = append(errs, c.inTurn(ctx, ticket, func() error {
+			if err := c.onDowntime(ctx, c, d); err != nil {
+				return fmt.Errorf("ckpt: checkpoint %q: downtime callback of dependency %q: %w", c.name, d.name, err)
+			}
+			return nil
+		}))
+	}
+	return errors.Join(errs...)
+}
 
 // recover runs the recovery callback in its turn, then resumes the
 // dependent unless a dependency went down meanwhile or another recovery

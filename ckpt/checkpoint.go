@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -16,29 +15,19 @@ import (
 
 // A Pausable is what a [Checkpoint] pauses while a dependency is down: a
 // [github.com/slipstream-go/slipstream/stream.Stream] of any item type.
-// Pausing a stream pauses the sources it reads; a Kafka topic pauses its
-// partitions and keeps polling, so it stays in its consumer group however
-// long the downtime lasts.
 type Pausable interface {
 	Pause()
 	Resume()
 }
 
-// A Checkpoint ties one dependent stream to the dependency streams it must
-// not outrun, comparing markers (event times by default): the dependent's
-// handler calls [Checkpoint.CheckPulse] with each item's marker, each
-// dependency's handler calls [Checkpoint.Heartbeat] with each of its
-// items' markers. When a dependency falls behind by more than its
-// threshold, the checkpoint pauses the dependent, until the dependency has
-// caught up. See the package documentation.
+// A Checkpoint pauses a dependent stream while one of its dependencies is
+// down, and resumes it once they have all recovered; see the package
+// documentation. Markers are of type M and downtimes of type D.
 //
-// Markers are of type M and downtimes of type D: a [TimeCheckpoint] has
-// [time.Time] markers and [time.Duration] downtimes; other types need
-// dependencies with custom checks ([NewDependencyFunc]).
-//
-// A Checkpoint is safe for concurrent use: the two handlers call it from
-// different goroutines. Heartbeat and CheckPulse run one at a time,
-// checks included; callbacks run after, one at a time (see [Callback]).
+// A Checkpoint is safe for concurrent use by the handlers of the dependent
+// and of its dependencies: [Checkpoint.Heartbeat] and [Checkpoint.CheckPulse]
+// run one at a time, checks included, and callbacks after them, one at a
+// time.
 type Checkpoint[M, D any] struct {
 	name       string
 	dependent  Pausable
@@ -68,20 +57,19 @@ type Checkpoint[M, D any] struct {
 type TimeCheckpoint = Checkpoint[time.Time, time.Duration]
 
 // New returns the checkpoint called name, which pauses dependent while any
-// of dependencies is down, and resumes it once they have all recovered.
-// Pass the very stream the dependent's handler reads: each stream.From
-// makes a new stream, and pausing another one pauses nothing the handler
-// reads. A nil dependent is allowed: nothing is paused, the rest works.
-// A nil opts means the default [Options].
+// of dependencies is down. Pass the very stream the dependent's handler
+// reads: each stream.From makes a new stream, and pausing another one pauses
+// nothing the handler reads. A nil dependent pauses nothing; a nil opts means
+// the default [Options].
 //
 //	activity := stream.From(activityTopic)
 //	weather := ckpt.NewDependency("weather")
 //	c, err := ckpt.New("activity", activity, []*ckpt.TimeDependency{weather},
 //		&ckpt.TimeOptions{Cache: cache, OnRecovery: seekBack})
 //
-// With a cache (see [Options.Cache]), New loads what the checkpoint stored
-// there; if a dependency was down when the last process stopped, it is
-// down still, and New pauses the dependent.
+// With [Options.Cache], New loads what the checkpoint stored there, and
+// pauses the dependent if a dependency was down when the last process
+// stopped.
 //
 // New fails if a dependency is nil, unnamed, named twice, or already part
 // of another checkpoint; if one has a default check but M is not
@@ -156,14 +144,6 @@ func New[M, D any](name string, dependent Pausable, dependencies []*Dependency[M
 	return c, nil
 }
 
-func (c *Checkpoint[M, D]) depNames() string {
-	names := make([]string, len(c.deps))
-	for i, d := range c.deps {
-		names[i] = fmt.Sprintf("%q", d.name)
-	}
-	return strings.Join(names, ", ")
-}
-
 func (c *Checkpoint[M, D]) downNames() []string {
 	var names []string
 	for _, d := range c.deps {
@@ -190,17 +170,10 @@ func (c *Checkpoint[M, D]) resumeDependent() {
 	}
 }
 
-func (c *Checkpoint[M, D]) markerAttr() any {
-	if m, ok := c.Marker(); ok {
-		return m
-	}
-	return nil
-}
-
 // Name returns the checkpoint's name.
 func (c *Checkpoint[M, D]) Name() string { return c.name }
 
-// State returns a copy of the checkpoint's state: every [State] given to
+// State returns a copy of the dependent's [State]: every State given to
 // [Checkpoint.CheckPulse], merged.
 func (c *Checkpoint[M, D]) State() State {
 	c.mu.Lock()
@@ -208,8 +181,8 @@ func (c *Checkpoint[M, D]) State() State {
 	return c.state.Clone()
 }
 
-// Marker returns the marker of the dependent's last pulse, and whether it
-// has pulsed. The original calls it state_marker.
+// Marker returns the dependent's marker, from its last pulse, and whether
+// it has pulsed.
 func (c *Checkpoint[M, D]) Marker() (M, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -221,14 +194,14 @@ func (c *Checkpoint[M, D]) Marker() (M, bool) {
 func (c *Checkpoint[M, D]) Dependencies() []*Dependency[M, D] { return slices.Clone(c.deps) }
 
 // Dependency returns the dependency called name, or nil if the checkpoint
-// has none of that name: the original's checkpoint[name].
+// has none of that name.
 func (c *Checkpoint[M, D]) Dependency(name string) *Dependency[M, D] { return c.byName[name] }
 
 // Down reports whether any dependency is down.
 func (c *Checkpoint[M, D]) Down() bool { return c.anyDown() }
 
-// String describes the checkpoint as the original's repr does: its state
-// and marker, and each dependency's checkpoint.
+// String describes the checkpoint: the dependent's state and marker, and
+// each dependency's.
 func (c *Checkpoint[M, D]) String() string {
 	c.mu.Lock()
 	marker := "none"

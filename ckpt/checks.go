@@ -9,27 +9,20 @@ import (
 )
 
 // ErrMarkerType is what the default checks report when the markers are not
-// [time.Time] (or the downtime not a [time.Duration]): other marker types
-// need custom checks. Test for it with errors.Is.
+// [time.Time] or the downtimes not [time.Duration]: other types need custom
+// checks. Test for it with errors.Is.
 var ErrMarkerType = errors.New("the default checks compare time.Time markers and report time.Duration downtimes")
 
-// A DowntimeCheck decides, at each [Checkpoint.CheckPulse], whether
-// dependency d of checkpoint c is down or behind. It returns the downtime
-// and true when it is (the downtime is what CheckPulse reports), and false
-// when it is not. An error fails the pulse.
+// A DowntimeCheck measures, at each [Checkpoint.CheckPulse], how far
+// dependency d of checkpoint c is behind: it returns the downtime and true
+// when d is down, and false when it is not. An error fails the pulse.
 //
-// The default, [DefaultDowntimeCheck], compares event times. A check reads
-// the markers with [Checkpoint.Marker] and [Dependency.Marker] and the
-// states with [Checkpoint.State] and [Dependency.State]; it must not call
+// A check reads the markers and states of c and d; it must not call
 // [Checkpoint.Heartbeat] or [Checkpoint.CheckPulse], which wait for it.
 type DowntimeCheck[M, D any] func(ctx context.Context, c *Checkpoint[M, D], d *Dependency[M, D]) (downtime D, down bool, err error)
 
 // A RecoveryCheck decides, at each [Checkpoint.Heartbeat] of dependency d
-// while d is down, whether d has caught up with the dependent again. While
-// it reports false, d stays down and the dependent stays paused, so that a
-// dependency coming back with a backlog first works through it.
-//
-// The default, [DefaultRecoveryCheck], compares event times. The rules of
+// while d is down, whether d has caught up with the dependent. The rules of
 // [DowntimeCheck] apply.
 type RecoveryCheck[M, D any] func(ctx context.Context, c *Checkpoint[M, D], d *Dependency[M, D]) (recovered bool, err error)
 
@@ -50,12 +43,10 @@ func (d *Dependency[M, D]) checkTypes() error {
 }
 
 // DefaultDowntimeCheck is the downtime check of [NewDependency]: d is down
-// when the checkpoint's marker (the dependent's event time) is more than
-// [Dependency.Threshold] after d's marker (the event time of its last
-// heartbeat), strictly; the downtime is the difference. It needs
-// [time.Time] markers and [time.Duration] downtimes and otherwise returns
-// an error wrapping [ErrMarkerType]. Custom checks may call it, to add to
-// it rather than replace it.
+// when the dependent's marker is more than [Dependency.Threshold] after d's,
+// strictly, and the downtime is the difference. With other markers than
+// [time.Time] or downtimes than [time.Duration], it returns an error wrapping
+// [ErrMarkerType]. A custom check may call it, to add to it.
 func DefaultDowntimeCheck[M, D any](_ context.Context, c *Checkpoint[M, D], d *Dependency[M, D]) (D, bool, error) {
 	var zero D
 	cm, ok1 := c.Marker()
@@ -80,8 +71,8 @@ func DefaultDowntimeCheck[M, D any](_ context.Context, c *Checkpoint[M, D], d *D
 }
 
 // DefaultRecoveryCheck is the recovery check of [NewDependency]: d has
-// caught up once its marker is later than the checkpoint's, strictly. It
-// needs [time.Time] markers and otherwise returns an error wrapping
+// caught up once its marker is later than the dependent's, strictly. With
+// other markers than [time.Time], it returns an error wrapping
 // [ErrMarkerType].
 func DefaultRecoveryCheck[M, D any](_ context.Context, c *Checkpoint[M, D], d *Dependency[M, D]) (bool, error) {
 	cm, ok1 := c.Marker()

@@ -58,9 +58,8 @@ type Options[M, D any] struct {
 
 	// OnRecovery, if set, runs each time the last dependency down recovers
 	// (see [RecoveryCheck]), with the dependency whose heartbeat ended the
-	// downtime.
-	// It runs before the dependent resumes, so that a seek it makes moves
-	// the dependent before it reads on.
+	// downtime. It runs before the dependent resumes, so that a seek it
+	// makes moves the dependent before it reads on.
 	OnRecovery Callback[M, D]
 
 	// MarkerCodec encodes markers in Cache; default [codec.JSON].

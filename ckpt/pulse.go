@@ -5,23 +5,24 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
 	"sync"
 )
 
 // Errors that [Checkpoint.Heartbeat] returns, wrapped with the names
 // involved. Test for them with errors.Is.
 var (
-	// ErrUnknownDependency: the name given is not one of the checkpoint's
-	// dependencies.
+	// ErrUnknownDependency means that the name given is not one of the
+	// checkpoint's dependencies.
 	ErrUnknownDependency = errors.New("no such dependency")
-	// ErrDependencyNameNeeded: no name was given, and the checkpoint has
-	// several dependencies.
+	// ErrDependencyNameNeeded means that no name was given, and the
+	// checkpoint has several dependencies.
 	ErrDependencyNameNeeded = errors.New("a dependency name is needed when a checkpoint has several dependencies")
 )
 
-// Latency is what [Checkpoint.Heartbeat] returns, to handle late data
-// differently (buffer it, drop it): the original's {is_late,
-// dependent_marker, dependency_marker}.
+// Latency is what [Checkpoint.Heartbeat] returns: whether the dependency
+// is still late, to treat its late items differently (buffer them, drop
+// them).
 type Latency[M any] struct {
 	// IsLate reports whether the dependency is still down after the
 	// heartbeat: it has not caught up with the dependent yet.
@@ -34,15 +35,13 @@ type Latency[M any] struct {
 }
 
 // Heartbeat records that the dependency called dependencyName has handled
-// an item with marker (typically its event time). Call it from the
-// dependency's handler; the name may be left out when the checkpoint has
-// one dependency. It stores the dependent's current [State] and marker as
-// the dependency's checkpoint. If the dependency was down, its recovery
-// check runs; once no dependency is down any longer, the recovery
-// callback runs ([Options.OnRecovery]) and the dependent resumes.
+// an item with marker; the name may be left out when the checkpoint has one
+// dependency. Call it from the dependency's handler. It keeps the
+// dependent's current [State] and marker for the dependency, and if the
+// dependency was down, runs its [RecoveryCheck]; once no dependency is down,
+// it runs [Options.OnRecovery] and resumes the dependent.
 //
-// The [Latency] says whether the dependency is still late. Heartbeat
-// fails with an error wrapping [ErrUnknownDependency] or
+// Heartbeat fails with an error wrapping [ErrUnknownDependency] or
 // [ErrDependencyNameNeeded] for a wrong or missing name; with the error of
 // the recovery check or callback, or of storing to the cache.
 func (c *Checkpoint[M, D]) Heartbeat(ctx context.Context, marker M, dependencyName ...string) (Latency[M], error) {
@@ -105,27 +104,18 @@ func (c *Checkpoint[M, D]) Heartbeat(ctx context.Context, marker M, dependencyNa
 	return latency, errors.Join(checkErr, err)
 }
 
-// CheckPulse records that the dependent has handled an item with marker
-// (typically its event time) and state (typically its offset: see
-// [PartitionOffset]; nil adds nothing). Call it from the dependent's
-// handler. It merges state into the checkpoint's [State], sets the
-// checkpoint's marker, and then, for each dependency: a dependency that has
-// no marker yet (no heartbeat so far) takes the current state and marker;
-// then its downtime check runs. A dependency whose check reports downtime
-// is down: the first time, the dependent is paused (unless
-// [Options.NoPause] turned that off) and the downtime callback runs
-// ([Options.OnDowntime]).
+// CheckPulse records that the dependent has handled an item with marker and
+// state (typically its offset, see [PartitionOffset]; nil adds nothing).
+// Call it from the dependent's handler. It merges state into the
+// dependent's [State], and runs each dependency's [DowntimeCheck]; a
+// dependency found down for the first time pauses the dependent and runs
+// [Options.OnDowntime].
 //
-// CheckPulse returns the downtime and true while any dependency is down,
-// and false when none is. The downtime is that of the first dependency
-// down, in the order given to [New]: what its check reported now, or, if
-// it is down still but its check reports nothing now, what it reported
-// last. (The original returns the last dependency's check, so it can
-// report nothing while another is down; and it runs the downtime callback
-// at every late pulse, not once per downtime.)
-//
-// It fails with the error of a downtime check or callback, or of storing
-// to the cache.
+// CheckPulse returns a downtime and true while any dependency is down, and
+// false when none is. The downtime is that of the first dependency down, in
+// the order given to [New]: what its check reported now, or, if it reports
+// nothing now, what it reported last. CheckPulse fails with the error of a
+// downtime check or callback, or of storing to the cache.
 func (c *Checkpoint[M, D]) CheckPulse(ctx context.Context, marker M, state State) (downtime D, down bool, err error) {
 	c.op.Lock()
 	unlock := sync.OnceFunc(c.op.Unlock)
@@ -200,17 +190,7 @@ func (c *Checkpoint[M, D]) CheckPulse(ctx context.Context, marker M, state State
 	}
 	unlock()
 
-	errs := []error{checkErr}
-	for i, ticket := range tickets {
-		d := wentDown[i]
-		errs = append(errs, c.inTurn(ctx, ticket, func() error {
-			if err := c.onDowntime(ctx, c, d); err != nil {
-				return fmt.Errorf("ckpt: checkpoint %q: downtime callback of dependency %q: %w", c.name, d.name, err)
-			}
-			return nil
-		}))
-	}
-	return downtime, down, errors.Join(errs...)
+	return downtime, down, errors.Join(checkErr, c.downtimeCallbacks(ctx, tickets, wentDown))
 }
 
 // pick returns the dependency a heartbeat is for.
@@ -228,4 +208,19 @@ func (c *Checkpoint[M, D]) pick(names []string) (*Dependency[M, D], error) {
 	default:
 		return nil, fmt.Errorf("ckpt: checkpoint %q: %w: name one of %s", c.name, ErrDependencyNameNeeded, c.depNames())
 	}
+}
+
+func (c *Checkpoint[M, D]) depNames() string {
+	names := make([]string, len(c.deps))
+	for i, d := range c.deps {
+		names[i] = fmt.Sprintf("%q", d.name)
+	}
+	return strings.Join(names, ", ")
+}
+
+func (c *Checkpoint[M, D]) markerAttr() any {
+	if m, ok := c.Marker(); ok {
+		return m
+	}
+	return nil
 }
