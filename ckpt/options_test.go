@@ -68,3 +68,24 @@ type intCodec struct{}
 
 func (intCodec) Encode(int) ([]byte, error) { return nil, nil }
 func (intCodec) Decode([]byte) (int, error) { return 0, nil }
+
+func TestWithoutPausing(t *testing.T) {
+	c, g := newTime(t, &ckpt.TimeOptions{NoPause: true})
+	pulse(t, c, at(10, 0), nil)
+	if _, down := pulse(t, c, at(11, 0), nil); !down || !c.Down() {
+		t.Error("no downtime reported")
+	}
+	beat(t, c, at(11, 1))
+	if g.pauses != 0 || g.resumes != 0 {
+		t.Errorf("paused %d and resumed %d times", g.pauses, g.resumes)
+	}
+	// A nil dependent is fine too.
+	c2, err := ckpt.New("nil", nil, []*ckpt.TimeDependency{ckpt.NewDependency("d")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pulse(t, c2, at(10, 0), nil)
+	if _, down := pulse(t, c2, at(11, 0), nil); !down {
+		t.Error("no downtime reported without a dependent")
+	}
+}
