@@ -28,9 +28,10 @@ import (
 //	// cannot use intCodec{} (value of struct type intCodec) as codec.Codec["time".Time] value in struct literal:
 //	// intCodec does not implement codec.Codec["time".Time] (wrong type for method Decode)
 //
-// Before, OnRecovery(wrong) and WithMarkerCodec(intCodec{}) compiled, and
-// New failed at run time. What the compiler checks, the test checks too,
-// with reflect, so that a change back to untyped options fails here.
+// With the untyped options these replaced, OnRecovery(wrong) and
+// WithMarkerCodec(intCodec{}) compiled, and New failed at run time. What
+// the compiler checks, the test checks too, with reflect, so that a change
+// back to untyped options fails here.
 func TestOptionTypesMeetAtCompileTime(t *testing.T) {
 	wrong := reflect.TypeFor[func(context.Context, *ckpt.Checkpoint[int, int], *ckpt.Dependency[int, int]) error]()
 	right := reflect.TypeFor[func(context.Context, *ckpt.TimeCheckpoint, *ckpt.TimeDependency) error]()
