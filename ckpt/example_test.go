@@ -19,7 +19,7 @@ func Example() {
 	dependent := stream.From(source.Values("🏆", "📞", "🐟", "👌"))
 	c, err := ckpt.New("dependent", dependent,
 		[]*ckpt.TimeDependency{ckpt.NewDependency("dependency")},
-		ckpt.WithLogger(slog.New(slog.DiscardHandler)))
+		&ckpt.TimeOptions{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		panic(err)
 	}
@@ -74,7 +74,7 @@ func ExampleNewDependencyFunc() {
 		return dependency >= dependent, nil
 	}
 	c, err := ckpt.New("invoices", nil, []*D{ckpt.NewDependencyFunc("orders", behind, caughtUp)},
-		ckpt.WithLogger(slog.New(slog.DiscardHandler)))
+		&ckpt.Options[int64, int64]{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		panic(err)
 	}
@@ -96,17 +96,19 @@ func ExampleNewDependencyFunc() {
 // A recovery callback that seeks the dependent topic back to where it was
 // when the dependency went down, so that what was handled with stale data
 // is handled again.
-func ExampleOnRecovery() {
+func ExampleOptions_recovery() {
 	type seeker interface {
 		Seek(ctx context.Context, offsets map[int32]int64) error
 	}
 	var activities seeker = printSeeker{}
 	c, err := ckpt.New("activity", nil, []*ckpt.TimeDependency{ckpt.NewDependency("weather", ckpt.WithThreshold(time.Hour))},
-		ckpt.OnRecovery(func(ctx context.Context, c *ckpt.TimeCheckpoint, d *ckpt.TimeDependency) error {
-			// With a kafka.Topic: topic.Seek(ctx, kafka.PerPartition(d.DownState().Offsets()))
-			return activities.Seek(ctx, d.DownState().Offsets())
-		}),
-		ckpt.WithLogger(slog.New(slog.DiscardHandler)))
+		&ckpt.TimeOptions{
+			OnRecovery: func(ctx context.Context, c *ckpt.TimeCheckpoint, d *ckpt.TimeDependency) error {
+				// With a kafka.Topic: topic.Seek(ctx, kafka.PerPartition(d.DownState().Offsets()))
+				return activities.Seek(ctx, d.DownState().Offsets())
+			},
+			Logger: slog.New(slog.DiscardHandler),
+		})
 	if err != nil {
 		panic(err)
 	}

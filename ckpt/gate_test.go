@@ -25,7 +25,7 @@ func TestGateStreamApp(t *testing.T) {
 	activities := make(chan time.Time, 4)
 	weather := make(chan time.Time)
 	dependent := stream.From(source.Chan(activities))
-	c, err := ckpt.New("activity", dependent, []*ckpt.TimeDependency{ckpt.NewDependency("weather")})
+	c, err := ckpt.New("activity", dependent, []*ckpt.TimeDependency{ckpt.NewDependency("weather")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestRestartDuringDowntime(t *testing.T) {
 		g := &gate{}
 		c, err := ckpt.New("activity", g,
 			[]*ckpt.TimeDependency{ckpt.NewDependency("weather", ckpt.WithThreshold(time.Hour))},
-			ckpt.WithCache(cache), ckpt.OnDowntime(r.callback("down")), ckpt.OnRecovery(r.callback("up")))
+			&ckpt.TimeOptions{Cache: cache, OnDowntime: r.callback("down"), OnRecovery: r.callback("up")})
 		if err != nil {
 			t.Fatal(err)
 		}

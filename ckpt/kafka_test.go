@@ -80,10 +80,12 @@ func TestKafkaReprocessing(t *testing.T) {
 	var seeks []ckpt.State
 	c, err := ckpt.New("c", activities,
 		[]*ckpt.TimeDependency{ckpt.NewDependency("d", ckpt.WithThreshold(time.Hour))},
-		ckpt.OnRecovery(func(ctx context.Context, c *ckpt.TimeCheckpoint, d *ckpt.TimeDependency) error {
-			seeks = append(seeks, d.DownState())
-			return topic.Seek(ctx, kafka.PerPartition(d.DownState().Offsets()))
-		}))
+		&ckpt.TimeOptions{
+			OnRecovery: func(ctx context.Context, c *ckpt.TimeCheckpoint, d *ckpt.TimeDependency) error {
+				seeks = append(seeks, d.DownState())
+				return topic.Seek(ctx, kafka.PerPartition(d.DownState().Offsets()))
+			},
+		})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +219,7 @@ func TestKafkaLongDowntime(t *testing.T) {
 	produceRange(0, 20)
 
 	activities := stream.From(topic)
-	c, err := ckpt.New("long", activities, []*ckpt.TimeDependency{ckpt.NewDependency("d", ckpt.WithThreshold(5*time.Minute))})
+	c, err := ckpt.New("long", activities, []*ckpt.TimeDependency{ckpt.NewDependency("d", ckpt.WithThreshold(5*time.Minute))}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package ckpt_test
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -54,10 +55,10 @@ func memCache() *kv.Cache[string, []byte] {
 
 // newTime makes a checkpoint "test" on event times with one dependency
 // "dependency", gating a fresh gate.
-func newTime(t testing.TB, opts ...ckpt.Option) (*ckpt.TimeCheckpoint, *gate) {
+func newTime(t testing.TB, opts *ckpt.TimeOptions) (*ckpt.TimeCheckpoint, *gate) {
 	t.Helper()
 	g := &gate{}
-	c, err := ckpt.New("test", g, []*ckpt.TimeDependency{ckpt.NewDependency("dependency")}, opts...)
+	c, err := ckpt.New("test", g, []*ckpt.TimeDependency{ckpt.NewDependency("dependency")}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,4 +81,42 @@ func beat[M, D any](t testing.TB, c *ckpt.Checkpoint[M, D], marker M, name ...st
 		t.Fatal(err)
 	}
 	return l
+}
+
+func newTwo(t testing.TB, opts *ckpt.TimeOptions) (*ckpt.TimeCheckpoint, *gate) {
+	t.Helper()
+	g := &gate{}
+	c, err := ckpt.New("test", g, []*ckpt.TimeDependency{ckpt.NewDependency("dependency"), ckpt.NewDependency("extra")}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, g
+}
+
+// recorder records callbacks, and checks that they never overlap.
+type recorder struct {
+	mu      sync.Mutex
+	events  []string
+	running atomic.Int32
+	overlap atomic.Bool
+}
+
+func (r *recorder) callback(kind string) ckpt.Callback[time.Time, time.Duration] {
+	return func(ctx context.Context, c *ckpt.TimeCheckpoint, d *ckpt.TimeDependency) error {
+		if r.running.Add(1) > 1 {
+			r.overlap.Store(true)
+		}
+		defer r.running.Add(-1)
+		_ = c.String() // callbacks may read the checkpoint
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.events = append(r.events, kind+" "+d.Name())
+		return nil
+	}
+}
+
+func (r *recorder) get() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.events...)
 }

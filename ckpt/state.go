@@ -5,18 +5,13 @@ import (
 	"strconv"
 )
 
-// State is what the dependent's handler records with each
-// [Checkpoint.CheckPulse], to reprocess from later: typically the offset of
-// the message just handled, by partition, as [PartitionOffset] makes it.
-// Each pulse merges its State into the checkpoint's, key by key, and each
-// [Checkpoint.Heartbeat] copies the checkpoint's State to the dependency,
-// so that a recovery callback can seek the dependent back with it:
+// State is where the dependent is, to reprocess from: typically the offset
+// of the item just handled, by partition, as [PartitionOffset] makes it.
+// Each [Checkpoint.CheckPulse] merges its State into the dependent's, key by
+// key; string keys let one State hold other counters too. A recovery
+// callback seeks the dependent back with a dependency's State:
 //
 //	err := activity.Seek(ctx, kafka.PerPartition(d.DownState().Offsets()))
-//
-// The original takes the state as keyword arguments, {str(partition):
-// offset}; State keeps those string keys, so that one State can also hold
-// other counters, and its JSON in the cache looks the same.
 type State map[string]int64
 
 // PartitionOffset returns the State that records offset for partition:

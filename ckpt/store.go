@@ -7,7 +7,7 @@ import (
 	"github.com/slipstream-go/slipstream/kv"
 )
 
-// The last parts of the cache keys: the original's, then this package's.
+// The last parts of the cache keys (see [Options.KeyPrefix]).
 const (
 	stateName           = "state"
 	stateMarkerName     = "state_marker"

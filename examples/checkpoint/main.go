@@ -58,7 +58,7 @@ func run(ctx context.Context, w io.Writer, dir string) error {
 	dependency := source.Chan(dependencyEvents)
 
 	// Cache for persisting one or more Checkpoints. Level compaction keeps
-	// every key, however long ago it was written (see ckpt.WithCache).
+	// every key, however long ago it was written (see ckpt.Options.Cache).
 	checkpoints, err := kv.Open(filepath.Join(dir, "state", "checkpoints"), codec.StringKey(), codec.Bytes(),
 		&kv.Options{TargetTableSize: 10000, Compaction: kv.Level})
 	if err != nil {
@@ -68,12 +68,14 @@ func run(ctx context.Context, w io.Writer, dir string) error {
 
 	c, err := ckpt.New("dependent", dependent,
 		[]*ckpt.TimeDependency{ckpt.NewDependency("dependency")},
-		ckpt.WithCache(checkpoints),
-		ckpt.OnRecovery(func(_ context.Context, c *ckpt.TimeCheckpoint, d *ckpt.TimeDependency) error {
-			marker, _ := d.Marker()
-			fmt.Fprintf(w, "%s caught up at %s: resuming %s\n", d.Name(), marker.Format("15:04"), c.Name())
-			return nil
-		}))
+		&ckpt.TimeOptions{
+			Cache: checkpoints,
+			OnRecovery: func(_ context.Context, c *ckpt.TimeCheckpoint, d *ckpt.TimeDependency) error {
+				marker, _ := d.Marker()
+				fmt.Fprintf(w, "%s caught up at %s: resuming %s\n", d.Name(), marker.Format("15:04"), c.Name())
+				return nil
+			},
+		})
 	if err != nil {
 		return err
 	}

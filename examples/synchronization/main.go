@@ -119,15 +119,17 @@ func run(ctx context.Context, out io.Writer, dir string, outage time.Duration) e
 	weatherUpdates := make(chan Weather)
 	c, err := ckpt.New("activity", activities,
 		[]*ckpt.TimeDependency{ckpt.NewDependency("weather", ckpt.WithThreshold(time.Hour))},
-		ckpt.WithCache(checkpoints),
-		ckpt.OnRecovery(func(ctx context.Context, c *ckpt.TimeCheckpoint, d *ckpt.TimeDependency) error {
-			marker, _ := d.Marker()
-			offsets := d.DownState().Offsets()
-			fmt.Fprintf(w, "The weather caught up at %s: seeking the activities back to %v\n", marker.Format("15:04"), offsets)
-			return activityTopic.Seek(ctx, kafka.PerPartition(offsets))
-		}),
-		// The checkpoint's own log lines would repeat what this prints.
-		ckpt.WithLogger(discardLogger()))
+		&ckpt.TimeOptions{
+			Cache: checkpoints,
+			OnRecovery: func(ctx context.Context, c *ckpt.TimeCheckpoint, d *ckpt.TimeDependency) error {
+				marker, _ := d.Marker()
+				offsets := d.DownState().Offsets()
+				fmt.Fprintf(w, "The weather caught up at %s: seeking the activities back to %v\n", marker.Format("15:04"), offsets)
+				return activityTopic.Seek(ctx, kafka.PerPartition(offsets))
+			},
+			// The checkpoint's own log lines would repeat what this prints.
+			Logger: discardLogger(),
+		})
 	if err != nil {
 		return err
 	}
