@@ -43,6 +43,7 @@ type Checkpoint[M, D any] struct {
 
 	op         sync.Mutex // held by Heartbeat and CheckPulse, checks included
 	recovering int        // recovery callbacks to run before resuming; under op
+	bound      bool       // the dependent was found read by a handler; under op
 
 	mu        sync.Mutex // guards what follows
 	state     State
@@ -156,6 +157,20 @@ func (c *Checkpoint[M, D]) downNames() []string {
 
 func (c *Checkpoint[M, D]) anyDown() bool {
 	return slices.ContainsFunc(c.deps, (*Dependency[M, D]).Down)
+}
+
+// checkBound fails if the dependent is a stream that nothing reads, so that
+// pausing it would pause nothing: its source was bound instead, through a
+// stream of its own.
+func (c *Checkpoint[M, D]) checkBound() error {
+	if c.bound || !c.pause || c.dependent == nil {
+		return nil
+	}
+	if b, ok := c.dependent.(interface{ Bound() bool }); ok && !b.Bound() {
+		return fmt.Errorf("ckpt: checkpoint %q: its dependent stream %v is read by no handler, so pausing it would pause nothing: bind that very stream with stream.Handle, not its source", c.name, c.dependent)
+	}
+	c.bound = true
+	return nil
 }
 
 func (c *Checkpoint[M, D]) pauseDependent() {

@@ -23,6 +23,9 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
+	// The dependent's handler reads that very stream (here the app is not
+	// run: the example calls the checkpoint as the handlers would).
+	stream.Handle(stream.NewApp(), dependent, stream.Do(func(string) {}))
 
 	// On the first pulse, no heartbeat has come from the dependency yet:
 	// it takes the dependent's state and marker.

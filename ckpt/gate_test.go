@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -199,5 +200,26 @@ func TestRestartDuringDowntime(t *testing.T) {
 	c, g = start(cache, &recorder{})
 	if g.Paused() || c.Down() {
 		t.Error("down after the recovery was stored")
+	}
+}
+
+// TestCheckPulseFailsWhenTheDependentStreamIsNotTheOneBound: binding the
+// source itself, not the stream given to New, would leave pausing without
+// effect; the first CheckPulse says so and the app fails with it.
+func TestCheckPulseFailsWhenTheDependentStreamIsNotTheOneBound(t *testing.T) {
+	ctx := testkit.Context(t, 20*time.Second)
+	activities := source.Values(at(10, 0), at(10, 30))
+	c, err := ckpt.New("activity", stream.From(activities), []*ckpt.TimeDependency{ckpt.NewDependency("weather")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := stream.NewApp()
+	stream.Handle(app, activities, stream.DoErr(func(ctx context.Context, a time.Time) error {
+		_, _, err := c.CheckPulse(ctx, a, nil)
+		return err
+	}))
+	err = app.Run(ctx)
+	if err == nil || !strings.Contains(err.Error(), "read by no handler") || !strings.Contains(err.Error(), `"activity"`) {
+		t.Fatalf("Run = %v, want the error that the dependent stream is read by no handler", err)
 	}
 }

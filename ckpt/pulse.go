@@ -112,7 +112,8 @@ func (c *Checkpoint[M, D]) Heartbeat(ctx context.Context, marker M, dependencyNa
 // [Options.OnDowntime].
 //
 // CheckPulse returns a downtime and true while any dependency is down, and
-// false when none is. The downtime is that of the first dependency down, in
+// false when none is. It fails at once if the dependent is a stream that no
+// handler reads (see [stream.Stream.Bound]). The downtime is that of the first dependency down, in
 // the order given to [New]: what its check reported now, or, if it reports
 // nothing now, what it reported last. CheckPulse fails with the error of a
 // downtime check or callback, or of storing to the cache.
@@ -120,6 +121,9 @@ func (c *Checkpoint[M, D]) CheckPulse(ctx context.Context, marker M, state State
 	c.op.Lock()
 	unlock := sync.OnceFunc(c.op.Unlock)
 	defer unlock()
+	if err := c.checkBound(); err != nil {
+		return downtime, false, err
+	}
 
 	c.mu.Lock()
 	maps.Copy(c.state, state)

@@ -35,9 +35,6 @@ func NewApp(opts ...Option) *App {
 	return a
 }
 
-// Logger returns the app's logger.
-func (a *App) Logger() *slog.Logger { return a.app.Logger }
-
 // OnClose registers f to run when the app has stopped, after every handler
 // has ended and its sources and sinks are closed, with a context that
 // bounds how long it may take. Hooks run in the order they were registered;

@@ -35,5 +35,11 @@ func (s Stream[T]) Resume() { flow.Stream[T](s).Resume() }
 // Paused reports whether any source of this stream is paused.
 func (s Stream[T]) Paused() bool { return flow.Stream[T](s).Paused() }
 
+// Bound reports whether a handler or a combinator reads s. Pausing a
+// stream that nothing reads pauses nothing: a stream made from a source
+// with [From] is one reader of it, and a handler bound to the source itself
+// reads it through another.
+func (s Stream[T]) Bound() bool { return flow.Stream[T](s).Bound() }
+
 // String describes the stream, such as "Map(source.Slice)".
 func (s Stream[T]) String() string { return flow.Stream[T](s).String() }

@@ -133,6 +133,14 @@ func (s Stream[T]) Paused() bool {
 	return false
 }
 
+// Bound reports whether a handler or a combinator reads s.
+func (s Stream[T]) Bound() bool {
+	n := s.node()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.consumer != ""
+}
+
 // String returns a description of the stream, such as "Map(source.Slice)".
 func (s Stream[T]) String() string { return s.node().name }
 
@@ -160,4 +168,3 @@ func (s Stream[T]) take(consumer string) *node[T] {
 func input[T any](s Stream[T], consumer string) *node[T] {
 	return s.take(consumer)
 }
-
