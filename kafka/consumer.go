@@ -451,23 +451,14 @@ func (c *consumer[K, V]) trackerOf(partition int32) *tracker {
 	return c.last
 }
 
-// clientError handles an error the client reports. Most are transient, and
-// librdkafka retries; some mean it will never succeed, and waiting would
-// only hang: those fail the feed.
+// clientError handles an error the client reports: one that the consumer
+// cannot go on after (see classify) fails the feed; the others are logged.
 func (c *consumer[K, V]) clientError(e ckafka.Error) {
-	var what string
-	switch {
-	case e.IsFatal():
-		what = "consumer failed"
-	case e.Code() == ckafka.ErrAuthentication:
-		what = "authentication failed"
-	case e.Code() == ckafka.ErrTopicAuthorizationFailed, e.Code() == ckafka.ErrGroupAuthorizationFailed:
-		what = "not authorized"
-	default:
-		c.logger.Warn("kafka: consumer error", "err", e)
+	if err := clientFailure(c.t.name, "consumer", e); err != nil {
+		c.fail(err)
 		return
 	}
-	c.fail(fmt.Errorf("kafka: topic %s: %s: %w", c.t.name, what, e))
+	c.logger.Warn("kafka: consumer error", "err", e)
 }
 
 // dropPending drops the pending messages of the given partitions: they
@@ -553,12 +544,6 @@ func (c *consumer[K, V]) commit() {
 	if _, err := c.c.Commit(); err != nil && !isNoOffset(err) {
 		c.logger.Warn("kafka: commit failed", "err", err)
 	}
-}
-
-// isNoOffset reports the error of a commit with nothing to commit.
-func isNoOffset(err error) bool {
-	var kerr ckafka.Error
-	return errors.As(err, &kerr) && kerr.Code() == ckafka.ErrNoOffset
 }
 
 // rebalance is the consumer's rebalance callback; it runs inside Poll.

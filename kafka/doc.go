@@ -83,9 +83,10 @@
 // once its policy has been carried out.
 //
 // Failed sends are retried as librdkafka's settings say (retries,
-// message.timeout.ms), then fail the app with an error naming the topic. A
-// failed SASL authentication fails at once rather than retrying until
-// timeouts, minutes later.
+// message.timeout.ms), then fail the app with an error naming the topic.
+// A consumer or producer whose credentials are refused, or that is not
+// authorized to read or write its topic or to join its group, fails at once
+// with such an error, rather than retrying until timeouts, minutes later.
 //
 // # Pausing
 //

@@ -212,8 +212,7 @@ func (p *producer) produceWhenRoom(ctx context.Context, m *ckafka.Message, err e
 	timer := time.NewTimer(10 * time.Millisecond)
 	defer timer.Stop()
 	for {
-		var kerr ckafka.Error
-		if !errors.As(err, &kerr) || kerr.Code() != ckafka.ErrQueueFull {
+		if !isQueueFull(err) {
 			return fmt.Errorf("kafka: producing to topic %s: %w", p.topic, err)
 		}
 		select {
@@ -259,22 +258,16 @@ func (p *producer) reports() {
 }
 
 // clientError handles an error the client reports outside a delivery
-// report. Most are transient, and librdkafka retries; a fatal error, or a
-// failed authentication (which librdkafka would retry until each message
-// times out, minutes later), fails every message the producer holds and
-// every later send.
+// report: one that the producer cannot go on after (see classify) fails
+// every message it holds and every later send; the others are logged.
 func (p *producer) clientError(e ckafka.Error) {
-	if !e.IsFatal() && e.Code() != ckafka.ErrAuthentication {
+	err := clientFailure(p.topic, "producer", e)
+	if err == nil {
 		p.logger.Warn("kafka: producer error", "err", e)
 		return
 	}
-	what := "producer failed"
-	if e.Code() == ckafka.ErrAuthentication {
-		what = "authentication failed"
-	}
-	err := fmt.Errorf("kafka: topic %s: %s: %w", p.topic, what, e)
 	if p.fatal.CompareAndSwap(nil, &err) {
-		p.logger.Error("kafka: "+what, "err", e)
+		p.logger.Error("kafka: producer failed", "err", err)
 		p.p.Purge(ckafka.PurgeQueue | ckafka.PurgeInFlight | ckafka.PurgeNonBlocking)
 	}
 }
