@@ -25,8 +25,9 @@ type offsets struct {
 	committer committer
 	logger    *slog.Logger
 
-	// parts changes only on the goroutine that polls (rebalance callbacks
-	// run inside Poll; the keeper carries out seeks), and under mu: that
+	// parts, keyed by partition number (a consumer reads one topic),
+	// changes only on the goroutine that polls (rebalance callbacks run
+	// inside Poll; the keeper carries out seeks), and under mu: that
 	// goroutine reads it without mu, any other takes mu.
 	mu    sync.Mutex
 	parts map[int32]*partition
@@ -37,9 +38,9 @@ type offsets struct {
 	lastCommit   time.Time
 }
 
-// A committer commits offsets: the consumer, in its group. For
-// exactly-once, a transactional producer (SendOffsetsToTransaction) could
-// take its place, committing them with the outputs of their messages.
+// A committer commits offsets: *ckafka.Consumer, in its group. For
+// exactly-once, a transactional producer could take its place, committing
+// them with SendOffsetsToTransaction in the transaction of their outputs.
 type committer interface {
 	// StoreOffsets hands over offsets, to be committed with the next commit.
 	StoreOffsets(offsets []ckafka.TopicPartition) ([]ckafka.TopicPartition, error)
@@ -74,9 +75,9 @@ func (o *offsets) at(p int32, off int64) ckafka.TopicPartition {
 	return ckafka.TopicPartition{Topic: o.topic, Partition: p, Offset: ckafka.Offset(off)}
 }
 
-// tracker returns the tracker of assigned partition p, nil for one not
+// current returns the tracker of assigned partition p, nil for one not
 // assigned. Only the goroutine that polls may call it (see parts).
-func (o *offsets) tracker(p int32) *tracker {
+func (o *offsets) current(p int32) *tracker {
 	if pt := o.parts[p]; pt != nil {
 		return pt.tr
 	}

@@ -205,7 +205,7 @@ func (p *poller) trackerOf(partition int32) *tracker {
 	if tr := p.last; tr != nil && tr.partition == partition && !tr.isStale() {
 		return tr
 	}
-	p.last = p.offsets.tracker(partition)
+	p.last = p.offsets.current(partition)
 	return p.last
 }
 
