@@ -14,10 +14,10 @@ import (
 const settleIdle = time.Second
 
 // A consumer reads a Topic for one call of Feed: one librdkafka consumer in
-// the topic's group. It writes what its poller polls to the stream
-// (feed.go), handles bad input (badinput.go) and closes (here); its
-// rebalancer takes and gives up partitions, and its offsets track and
-// commit what was accepted from them.
+// the topic's group. Its fetch loop writes what its poller polls to the
+// stream, carrying out the topic's bad-input policy; its rebalancer takes
+// and gives up partitions; its offsets track what is accepted from them and
+// commit it.
 type consumer[K, V any] struct {
 	t      *Topic[K, V]
 	client *ckafka.Consumer

@@ -15,11 +15,11 @@ import (
 const storeEvery = 100 * time.Millisecond
 
 // offsets holds a consumer's assigned partitions, which track the offsets
-// their messages accept, and hands those offsets to its committer: stored
-// every storeEvery (librdkafka commits what is stored every
-// auto.commit.interval.ms), committed as often when the topic turns
-// auto-commit off, and committed before partitions are given up and when
-// the consumer closes.
+// their messages accept, and hands those offsets to its committer: it
+// stores them every storeEvery, for librdkafka to commit every
+// auto.commit.interval.ms (or commits them itself as often, when the topic
+// turns librdkafka's auto-commit off), and commits them before partitions
+// are given up and when the consumer closes.
 type offsets struct {
 	topic     *string
 	committer committer
