@@ -1,12 +1,15 @@
 package kafka
 
 import (
+	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/slipstream-go/slipstream/codec"
+	"github.com/slipstream-go/slipstream/stream"
 )
 
 // A BadInput policy says what a [Topic] does with a message its codecs
@@ -158,4 +161,65 @@ func (t *Topic[K, V]) deadLetters() (*producer, error) {
 		t.dlq = p
 	}
 	return t.dlq, nil
+}
+
+// badInput carries out the topic's bad-input policy for a message that
+// cannot be decoded, accepting it once that is done.
+func (c *consumer[K, V]) badInput(ctx context.Context, w *stream.Writer[Message[K, V]], f fetched, seq uint64, derr *DecodeError) error {
+	switch c.t.bad.kind {
+	case badSkip:
+		c.t.skipped.Add(1)
+		c.logger.Warn("kafka: skipped a message that cannot be decoded", "err", derr)
+		f.tr.Accept(seq)
+		return nil
+	case badDeadLetter:
+		p, err := c.t.deadLetters()
+		if err != nil {
+			return err
+		}
+		dl := deadLetter(c.t.bad.topic, f.m, derr)
+		dl.Opaque = func(err error) {
+			if err != nil {
+				c.fail(fmt.Errorf("kafka: topic %s: dead-lettering partition %d offset %d to topic %s: %w",
+					c.t.name, derr.Partition, derr.Offset, c.t.bad.topic, err))
+				return
+			}
+			f.tr.Accept(seq)
+		}
+		c.logger.Warn("kafka: dead-lettering a message that cannot be decoded", "to", c.t.bad.topic, "err", derr)
+		return p.produce(ctx, dl)
+	default:
+		// Stop after the messages before this one have been handled, as
+		// far as they go: send them on and wait while they are accepted.
+		if err := w.Flush(ctx); err != nil {
+			return err
+		}
+		awaitPrefix(ctx, f.tr)
+		return derr
+	}
+}
+
+// awaitPrefix waits until every message written before the last one of
+// tr's partition has been accepted, while they keep being accepted
+// (settleIdle), or until ctx is done.
+func awaitPrefix(ctx context.Context, tr *tracker) {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	last, since := uint64(0), time.Now()
+	for {
+		waiting, moved := tr.inFlight()
+		if waiting <= 1 {
+			return
+		}
+		if moved != last {
+			last, since = moved, time.Now()
+		} else if time.Since(since) > settleIdle {
+			return
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return
+		}
+	}
 }

@@ -21,13 +21,12 @@ import (
 // secret, a private key or OAUTHBEARER configuration is shown as
 // "[redacted]".
 //
-// [Conf] and [NewTopic] accept the underscore names of the Python original
-// as aliases, so a Python configuration ports verbatim: bootstrap_servers,
-// group_id, group_instance_id, auto_offset_reset, security_protocol,
-// sasl_mechanism, sasl_plain_username and sasl_plain_password, and any other
-// name that becomes a librdkafka property when its underscores are dots
-// (client_id, session_timeout_ms, ...). They are stored under librdkafka's
-// names.
+// [Conf] and [NewTopic] accept underscore names as aliases:
+// bootstrap_servers, group_id, group_instance_id, auto_offset_reset,
+// security_protocol, sasl_mechanism, sasl_plain_username and
+// sasl_plain_password, and any other name that becomes a librdkafka
+// property when its underscores are dots (client_id, session_timeout_ms,
+// ...). They are stored under librdkafka's names.
 type ConfigMap map[string]any
 
 // redacted replaces secret values when a ConfigMap is printed.

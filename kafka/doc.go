@@ -16,8 +16,7 @@
 //
 // Send to it directly with [Topic.Produce] or [Topic.Send], which wait for
 // the broker's acknowledgement, and read it directly with
-// [Topic.Messages] (the Go forms of the original's await topic(...) and
-// async for msg in topic):
+// [Topic.Messages]:
 //
 //	err = topic.Produce(ctx, "trophy", "🏆")
 //	for msg, err := range topic.Messages(ctx) {
@@ -42,8 +41,8 @@
 //
 // # Configuration
 //
-// Keys are librdkafka's (see its CONFIGURATION.md); the Python original's
-// underscore names are accepted too (see [ConfigMap]). [Conf] sets
+// Keys are librdkafka's (see its CONFIGURATION.md); underscore names are
+// accepted too (see [ConfigMap]). [Conf] sets
 // process-wide defaults that each [NewTopic] snapshots, merged with the
 // topic's own configuration. NewTopic checks every key and value with the
 // linked librdkafka, so a misspelt key is an error there, naming the key and
@@ -71,10 +70,10 @@
 // A topic acknowledges what an app sends in epochs ([Topic.SendBatch],
 // [Topic.SendAsync]): once every message sent before is delivered, which is
 // within a round trip of the broker when sending pauses and within about
-// half a second under a steady flow. A failed delivery fails its whole epoch, so outputs that were
-// delivered may be sent again after a restart; none is lost. The reason is
-// speed: confluent-kafka-go's per-message delivery callbacks cost about a
-// third of a producer's throughput.
+// half a second under a steady flow. A failed delivery fails its whole
+// epoch, so outputs that were delivered may be sent again after a restart;
+// none is lost. The reason is speed: confluent-kafka-go's per-message
+// delivery callbacks cost about a third of a producer's throughput.
 //
 // A message that its codecs cannot decode is bad input: by default the app
 // stops with a [*DecodeError] naming the topic, partition, offset and
@@ -83,9 +82,10 @@
 // once its policy has been carried out.
 //
 // Failed sends are retried as librdkafka's settings say (retries,
-// message.timeout.ms), then fail the app with an error naming the topic. A
-// failed SASL authentication fails at once rather than retrying until
-// timeouts, minutes later.
+// message.timeout.ms), then fail the app with an error naming the topic.
+// A consumer or producer whose credentials are refused, or that is not
+// authorized to read or write its topic or to join its group, fails at once
+// with such an error, rather than retrying until timeouts, minutes later.
 //
 // # Pausing
 //
@@ -103,6 +103,14 @@
 // does not cost the consumer its place in the group either: while the
 // handler is busy for longer than 50 ms, a second goroutine polls in its
 // place, and holds what it reads for the handler.
+//
+// # Differences from the Python original
+//
+// [Topic.Produce] is the original's await topic(key=..., value=...), and
+// [Topic.Messages] its async for msg in topic. The original's underscore
+// property names (bootstrap_servers, group_id, ...) are accepted as aliases
+// of librdkafka's (see [ConfigMap]), so a Python configuration ports
+// verbatim.
 //
 // # Testing
 //

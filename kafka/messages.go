@@ -10,8 +10,7 @@ import (
 )
 
 // Messages returns an iterator over the topic's messages, read as one
-// consumer of its group: the Go form of the original's
-// async for msg in topic. It reads until ctx is done, the loop breaks, or
+// consumer of its group. It reads until ctx is done, the loop breaks, or
 // reading fails, in which case it yields the error last:
 //
 //	for msg, err := range topic.Messages(ctx) {

@@ -13,25 +13,15 @@ import (
 	"github.com/slipstream-go/slipstream/codec"
 )
 
-// SendAsync encodes m and hands it to the topic's producer, making the
-// producer on first use, and returns; done runs once the broker has
-// acknowledged the message (nil) or the producer has given up on it (an
-// error naming the topic), from the goroutine that reads the producer's
-// delivery reports (or from a SendAsync whose message librdkafka refused,
-// if that message was the last one its epoch waited for). It implements [streamio.AsyncSink]: in an app, an input
-// message's offset is committed only once done has reported every output
-// derived from it as delivered.
+// SendAsync encodes m, hands it to the topic's producer and returns. done
+// runs, possibly on another goroutine, once the broker has acknowledged m
+// and the messages sent before it (nil), or the producer has given up on
+// one of them (an error naming the topic): see the epochs of the package's
+// Delivery guarantees. It implements [streamio.AsyncSink].
 //
-// Delivery reports are matched with messages in epochs (see the README's
-// "Delivery guarantees"): done runs once every message sent so far has been
-// reported, which is within a round trip of the broker when sending pauses,
-// and within about half a second under a steady flow. A failed delivery
-// fails every message of its epoch: the ones that were delivered may be
-// sent again, none that was not is reported as delivered.
-//
-// When the producer's queue is full, SendAsync waits for room, or until ctx
-// is done. Its own error (encoding, or the producer failing) means m was not
-// taken and done is not called. In dry mode (see [WithDryRun]) it only logs.
+// SendAsync waits while the producer's queue is full, or until ctx is done.
+// Its own error means m was not taken and done will not run. In dry mode
+// (see [WithDryRun]) it only logs.
 func (t *Topic[K, V]) SendAsync(ctx context.Context, m Message[K, V], done func(error)) error {
 	if t.dry {
 		t.logger.Info("skipped sending message to " + t.name)
@@ -73,9 +63,8 @@ func (t *Topic[K, V]) Send(ctx context.Context, m Message[K, V]) error {
 }
 
 // Produce sends a message with key, value and headers and waits for the
-// broker to acknowledge it: the Go form of the original's
-// await topic(key=..., value=...). Outside an app, call [Topic.Close] when
-// done sending.
+// broker to acknowledge it. Outside an app, call [Topic.Close] when done
+// sending.
 func (t *Topic[K, V]) Produce(ctx context.Context, key K, value V, headers ...Header) error {
 	return t.Send(ctx, Message[K, V]{Key: key, Value: value, Headers: headers})
 }
@@ -212,8 +201,7 @@ func (p *producer) produceWhenRoom(ctx context.Context, m *ckafka.Message, err e
 	timer := time.NewTimer(10 * time.Millisecond)
 	defer timer.Stop()
 	for {
-		var kerr ckafka.Error
-		if !errors.As(err, &kerr) || kerr.Code() != ckafka.ErrQueueFull {
+		if !isQueueFull(err) {
 			return fmt.Errorf("kafka: producing to topic %s: %w", p.topic, err)
 		}
 		select {
@@ -259,22 +247,16 @@ func (p *producer) reports() {
 }
 
 // clientError handles an error the client reports outside a delivery
-// report. Most are transient, and librdkafka retries; a fatal error, or a
-// failed authentication (which librdkafka would retry until each message
-// times out, minutes later), fails every message the producer holds and
-// every later send.
+// report: one that the producer cannot go on after (see classify) fails
+// every message it holds and every later send; the others are logged.
 func (p *producer) clientError(e ckafka.Error) {
-	if !e.IsFatal() && e.Code() != ckafka.ErrAuthentication {
+	err := clientFailure(p.topic, "producer", e)
+	if err == nil {
 		p.logger.Warn("kafka: producer error", "err", e)
 		return
 	}
-	what := "producer failed"
-	if e.Code() == ckafka.ErrAuthentication {
-		what = "authentication failed"
-	}
-	err := fmt.Errorf("kafka: topic %s: %s: %w", p.topic, what, e)
 	if p.fatal.CompareAndSwap(nil, &err) {
-		p.logger.Error("kafka: "+what, "err", e)
+		p.logger.Error("kafka: producer failed", "err", err)
 		p.p.Purge(ckafka.PurgeQueue | ckafka.PurgeInFlight | ckafka.PurgeNonBlocking)
 	}
 }

@@ -51,7 +51,7 @@ func (t *Topic[K, V]) Seek(ctx context.Context, off Offset) error {
 		consumers, changed := t.consumers, t.changed
 		t.mu.Unlock()
 		for _, c := range consumers {
-			if c.running() && len(c.assignment()) > 0 {
+			if c.running() && len(c.offsets.assigned()) > 0 {
 				ready = append(ready, c)
 			}
 		}
@@ -77,31 +77,21 @@ func (t *Topic[K, V]) Seek(ctx context.Context, off Offset) error {
 	return nil
 }
 
-// running reports whether the consumer still reads.
-func (c *consumer[K, V]) running() bool {
-	select {
-	case <-c.polled:
-		return false
-	default:
-		return true
-	}
-}
-
 // checkSeek checks off against the partitions of the topic.
 func (c *consumer[K, V]) checkSeek(ctx context.Context, off Offset) error {
-	if err := c.checkPartitions(off); err != nil {
+	if err := checkPartitions(c.client, c.t.name, off); err != nil {
 		return err
 	}
 	if off.kind != offsetAt && off.kind != offsetPartitions {
 		return nil
 	}
-	parts := c.assignment()
+	parts := c.offsets.assigned()
 	slices.SortFunc(parts, func(a, b ckafka.TopicPartition) int { return int(a.Partition - b.Partition) })
 	if off.kind == offsetPartitions {
 		// Also check partitions assigned to other members.
 		for _, p := range slices.Sorted(maps.Keys(off.parts)) {
 			if !slices.ContainsFunc(parts, func(tp ckafka.TopicPartition) bool { return tp.Partition == p }) {
-				parts = append(parts, ckafka.TopicPartition{Topic: c.topic, Partition: p})
+				parts = append(parts, ckafka.TopicPartition{Partition: p})
 			}
 		}
 	}
@@ -114,7 +104,7 @@ func (c *consumer[K, V]) checkSeek(ctx context.Context, off Offset) error {
 		if d, ok := ctx.Deadline(); ok {
 			ms = max(1, int(time.Until(d).Milliseconds()))
 		}
-		low, high, err := c.c.QueryWatermarkOffsets(c.t.name, p.Partition, ms)
+		low, high, err := c.client.QueryWatermarkOffsets(c.t.name, p.Partition, ms)
 		if err != nil {
 			return fmt.Errorf("reading the offsets of partition %d: %w", p.Partition, err)
 		}
@@ -125,12 +115,12 @@ func (c *consumer[K, V]) checkSeek(ctx context.Context, off Offset) error {
 	return nil
 }
 
-// requestSeek has the keeper seek, and waits for it.
+// requestSeek has the poller's keeper seek, and waits for it.
 func (c *consumer[K, V]) requestSeek(ctx context.Context, off Offset) error {
 	r := &seekRequest{off: off, done: make(chan error, 1)}
 	select {
-	case c.seeks <- r:
-	case <-c.polled:
+	case c.poller.seeks <- r:
+	case <-c.poller.polled:
 		return errors.New("the consumer stopped")
 	case <-ctx.Done():
 		return context.Cause(ctx)
@@ -145,33 +135,13 @@ func (c *consumer[K, V]) requestSeek(ctx context.Context, off Offset) error {
 
 // seek moves the assigned partitions that off names. Each gets a new
 // tracker; what was accepted from the old position is stored first.
-func (c *consumer[K, V]) seek(off Offset) error {
-	var to, done []ckafka.TopicPartition
-	moved := make(map[int32]bool)
-	c.mu.Lock()
-	for p, tr := range c.parts {
-		o, ok := off.forPartition(p)
-		if !ok {
-			continue
-		}
-		if final, ok := tr.retire(); ok {
-			done = append(done, ckafka.TopicPartition{Topic: c.topic, Partition: p, Offset: ckafka.Offset(final)})
-		}
-		c.parts[p] = newTracker(p)
-		to = append(to, ckafka.TopicPartition{Topic: c.topic, Partition: p, Offset: o})
-		moved[p] = true
-	}
-	c.mu.Unlock()
-	c.dropPending(moved)
-	if len(done) > 0 {
-		if _, err := c.c.StoreOffsets(done); err != nil {
-			c.logger.Debug("kafka: storing offsets", "err", err)
-		}
-	}
+func (p *poller) seek(off Offset) error {
+	to := p.offsets.moveTo(off)
+	p.dropPending(to)
 	if len(to) == 0 {
 		return nil
 	}
-	res, err := c.c.SeekPartitions(to)
+	res, err := p.client.SeekPartitions(to)
 	if err != nil {
 		return err
 	}
@@ -180,6 +150,6 @@ func (c *consumer[K, V]) seek(off Offset) error {
 			return fmt.Errorf("partition %d: %w", tp.Partition, tp.Error)
 		}
 	}
-	c.logger.Debug("kafka: sought", "offset", off, "partitions", partitionList(to))
+	p.logger.Debug("kafka: sought", "offset", off, "partitions", partitionList(to))
 	return nil
 }

@@ -1,0 +1,122 @@
+package kafka
+
+import (
+	"fmt"
+	"log/slog"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// A rebalancer takes and gives up a consumer's partitions as its group
+// rebalances. Its callback runs inside Poll, so on whoever polls.
+type rebalancer struct {
+	client  *ckafka.Consumer
+	topic   string
+	start   Offset // where the first assignment starts (see WithOffset)
+	started bool   // the first assignment has been made
+	offsets *offsets
+	poller  *poller
+	fail    func(error) // ends Feed
+	notify  func()      // wakes whoever waits for an assignment (Seek)
+	logger  *slog.Logger
+}
+
+// rebalance is the consumer's rebalance callback.
+func (r *rebalancer) rebalance(_ *ckafka.Consumer, ev ckafka.Event) error {
+	switch e := ev.(type) {
+	case ckafka.AssignedPartitions:
+		r.assign(e.Partitions)
+	case ckafka.RevokedPartitions:
+		r.revoke(e.Partitions)
+	}
+	r.notify()
+	return nil
+}
+
+// assign takes partitions given to the consumer, from the topic's start
+// offset on the first assignment and from the committed offsets after.
+func (r *rebalancer) assign(parts []ckafka.TopicPartition) {
+	cooperative := r.client.GetRebalanceProtocol() == "COOPERATIVE"
+	if !r.started {
+		r.started = true
+		if err := checkPartitions(r.client, r.topic, r.start); err != nil {
+			r.fail(err)
+		}
+		for i := range parts {
+			if off, ok := r.start.forPartition(parts[i].Partition); ok {
+				parts[i].Offset = off
+			}
+		}
+	}
+	// A partition's state would be restored here, before it is resumed.
+	r.offsets.assign(parts, !cooperative)
+	var err error
+	if cooperative {
+		err = r.client.IncrementalAssign(parts)
+	} else {
+		err = r.client.Assign(parts)
+	}
+	if err != nil {
+		r.fail(fmt.Errorf("kafka: topic %s: assigning partitions: %w", r.topic, err))
+		return
+	}
+	if r.poller.paused && len(parts) > 0 {
+		if err := r.client.Pause(parts); err != nil {
+			r.logger.Warn("kafka: pausing partitions", "err", err)
+		}
+	}
+	r.logger.Debug("kafka: partitions assigned", "partitions", partitionList(parts))
+}
+
+// revoke gives up partitions, first committing what was accepted from them
+// (see offsets.revoke).
+func (r *rebalancer) revoke(parts []ckafka.TopicPartition) {
+	lost := r.client.AssignmentLost()
+	// A partition's state would be flushed here, before its offsets are committed.
+	r.offsets.revoke(parts, lost)
+	r.poller.dropPending(parts)
+	var err error
+	if r.client.GetRebalanceProtocol() == "COOPERATIVE" {
+		err = r.client.IncrementalUnassign(parts)
+	} else {
+		err = r.client.Unassign()
+	}
+	if err != nil {
+		r.logger.Warn("kafka: unassigning partitions", "err", err)
+	}
+	r.logger.Debug("kafka: partitions revoked", "partitions", partitionList(parts), "lost", lost)
+}
+
+func partitionList(parts []ckafka.TopicPartition) []int32 {
+	ps := make([]int32, len(parts))
+	for i, p := range parts {
+		ps[i] = p.Partition
+	}
+	return ps
+}
+
+// checkPartitions reports partitions of a PerPartition offset that the
+// topic does not have.
+func checkPartitions(client *ckafka.Consumer, topic string, off Offset) error {
+	if off.kind != offsetPartitions {
+		return nil
+	}
+	md, err := client.GetMetadata(&topic, false, 10000)
+	if err != nil {
+		return fmt.Errorf("kafka: topic %s: reading metadata: %w", topic, err)
+	}
+	tm, ok := md.Topics[topic]
+	if !ok {
+		return fmt.Errorf("kafka: topic %s: no metadata", topic)
+	}
+	have := make(map[int32]bool, len(tm.Partitions))
+	for _, p := range tm.Partitions {
+		have[p.ID] = true
+	}
+	for p := range off.parts {
+		if !have[p] {
+			return fmt.Errorf("kafka: topic %s: invalid offset: no partition %d (the topic has %d)", topic, p, len(tm.Partitions))
+		}
+	}
+	return nil
+}
