@@ -6,7 +6,7 @@ import "bytes"
 //
 // Encode returns its argument itself, not a copy: the caller must not modify
 // the slice while the encoding is in use. Decode returns a copy, so the result
-// never shares memory with the input; [DecodeOwned] returns the input itself.
+// never shares memory with the input.
 func Bytes() Codec[[]byte] {
 	return bytesCodec{}
 }
@@ -19,5 +19,6 @@ func (bytesCodec) Encode(v []byte) ([]byte, error) { return v, nil }
 
 func (bytesCodec) Decode(b []byte) ([]byte, error) { return bytes.Clone(b), nil }
 
-// decodeOwned is Decode for a b that the caller hands over: no copy.
-func (bytesCodec) decodeOwned(b []byte) ([]byte, error) { return b, nil }
+// DecodeOwned is Decode for a b that the caller hands over (see
+// internal/zerocopy): no copy.
+func (bytesCodec) DecodeOwned(b []byte) ([]byte, error) { return b, nil }

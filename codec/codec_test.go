@@ -1,9 +1,7 @@
 package codec_test
 
 import (
-	"strings"
 	"testing"
-	"unsafe"
 
 	"github.com/slipstream-go/slipstream/codec"
 )
@@ -58,36 +56,5 @@ func checkError(t *testing.T, err error, want string) {
 		t.Errorf("got no error, want %q", want)
 	} else if err.Error() != want {
 		t.Errorf("got error %q, want %q", err, want)
-	}
-}
-
-func TestBorrowedEncoder(t *testing.T) {
-	s := strings.Repeat("borrowed ", 2)
-	got, err := codec.BorrowedEncoder(codec.String())(s)
-	if err != nil || string(got) != s || &got[0] != unsafe.StringData(s) {
-		t.Errorf("BorrowedEncoder(String) = %q, %v: want a view of the string itself", got, err)
-	}
-	if _, err := codec.BorrowedEncoder(codec.String())("\xff"); err == nil {
-		t.Error("BorrowedEncoder(String) took invalid UTF-8")
-	}
-	n, err := codec.BorrowedEncoder(codec.Int[int64]())(7)
-	if want, _ := codec.Int[int64]().Encode(7); err != nil || string(n) != string(want) {
-		t.Errorf("BorrowedEncoder(Int64) = %x, %v: want Encode's %x", n, err, want)
-	}
-}
-
-func TestDecodeOwned(t *testing.T) {
-	b := []byte("owned")
-	got, err := codec.DecodeOwned(codec.Bytes(), b)
-	if err != nil || &got[0] != &b[0] {
-		t.Errorf("DecodeOwned(Bytes) = %q, %v: want the input itself", got, err)
-	}
-	copied, err := codec.Bytes().Decode(b)
-	if err != nil || &copied[0] == &b[0] {
-		t.Errorf("Bytes().Decode = %q, %v: want a copy", copied, err)
-	}
-	s, err := codec.DecodeOwned(codec.String(), b)
-	if err != nil || s != "owned" {
-		t.Errorf("DecodeOwned(String) = %q, %v: want Decode's result", s, err)
 	}
 }

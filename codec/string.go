@@ -27,11 +27,12 @@ func (stringCodec) Encode(v string) ([]byte, error) {
 	return b, nil
 }
 
-// encodeBorrowed is Encode for a caller that only reads the bytes (see
-// BorrowedEncoder): the string's own bytes, no copy. Strings are
+// EncodeView is Encode for a caller that only reads the bytes, and only
+// until it has handed them on (see internal/zerocopy): the string's own
+// bytes, no copy. Strings are
 // immutable, and the bytes keep the string alive while the caller holds
 // them.
-func (stringCodec) encodeBorrowed(v string) ([]byte, error) {
+func (stringCodec) EncodeView(v string) ([]byte, error) {
 	b := unsafe.Slice(unsafe.StringData(v), len(v))
 	if err := checkUTF8(b); err != nil {
 		return nil, err

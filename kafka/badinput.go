@@ -93,7 +93,7 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // decode turns a librdkafka message into a Message. An absent key or value
 // (a tombstone) decodes to the zero value without its codec. The key and
 // value of km, copied out of librdkafka for this message alone, are handed
-// over to the codecs (see [codec.DecodeOwned]): a []byte value is not copied
+// over to the codecs (see zerocopy.Decoder): a []byte value is not copied
 // again.
 func (t *Topic[K, V]) decode(km *ckafka.Message) (Message[K, V], *DecodeError) {
 	m := Message[K, V]{

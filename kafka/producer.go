@@ -72,7 +72,7 @@ func (t *Topic[K, V]) Produce(ctx context.Context, key K, value V, headers ...He
 // encode turns *m into km, a librdkafka message for the topic, setting
 // the fields it uses on a km the caller zeroed. An empty key is sent as no
 // key, so that the partitioner spreads keyless messages. Key and value may
-// be views of m's own (see codec.BorrowedEncoder): librdkafka copies them.
+// be views of m's own (see zerocopy.Encoder): librdkafka copies them.
 // km is the caller's, so that it can live on the caller's stack: a message
 // made on the heap for each send would cost the garbage collector more
 // than the rest of the send.

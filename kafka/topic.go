@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/slipstream-go/slipstream/codec"
+	"github.com/slipstream-go/slipstream/internal/zerocopy"
 	"github.com/slipstream-go/slipstream/stream"
 	"github.com/slipstream-go/slipstream/stream/streamio"
 )
@@ -36,8 +37,8 @@ type Topic[K, V any] struct {
 	keyCodec codec.Codec[K]
 	valCodec codec.Codec[V]
 	// The codecs' encoders for bytes librdkafka copies (see
-	// codec.BorrowedEncoder), and decoders for bytes handed over (see
-	// codec.DecodeOwned).
+	// zerocopy.Encoder), and decoders for bytes handed over (see
+	// zerocopy.Decoder).
 	encodeKey   func(K) ([]byte, error)
 	encodeValue func(V) ([]byte, error)
 	decodeKey   func([]byte) (K, error)
@@ -168,10 +169,10 @@ func NewTopic[K, V any](name string, conf ConfigMap, opts ...Option) (*Topic[K, 
 		conf:        snap,
 		keyCodec:    kc,
 		valCodec:    vc,
-		encodeKey:   codec.BorrowedEncoder(kc),
-		encodeValue: codec.BorrowedEncoder(vc),
-		decodeKey:   codec.OwnedDecoder(kc),
-		decodeValue: codec.OwnedDecoder(vc),
+		encodeKey:   zerocopy.Encoder(kc),
+		encodeValue: zerocopy.Encoder(vc),
+		decodeKey:   zerocopy.Decoder(kc),
+		decodeValue: zerocopy.Decoder(vc),
 		start:       o.start,
 		dry:         o.dry,
 		bad:         o.bad,
