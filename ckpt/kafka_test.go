@@ -167,7 +167,7 @@ func TestKafkaReprocessing(t *testing.T) {
 	// The seek happens while the topic is paused, and drops the messages
 	// the consumer holds. Package kafka checks every message against seeks
 	// once the stream has resumed, as the message is handed to the stream
-	// (stream.Discarder), so lunch, read before the seek, cannot come out
+	// (streamio.Discarder), so lunch, read before the seek, cannot come out
 	// first, stale, unless the pause and the seek both fall in the instant
 	// between that check and the hand-off. At-least-once would allow even
 	// that, and the correction would follow: accept that one early

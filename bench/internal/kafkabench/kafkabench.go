@@ -18,8 +18,8 @@
 //     source.Slice of b.N messages made beforehand, bound to a handler that
 //     passes them on to a Topic sink, in an app: the way a slipstream
 //     program sends in bulk, the messages handed to the producer without
-//     waiting, in runs of up to stream.BatchSize (the Topic is a
-//     stream.BatchSink), with backpressure, the app ending once every delivery report is in; the
+//     waiting, in runs of up to streamio.BatchSize (the Topic is a
+//     streamio.BatchSink), with backpressure, the app ending once every delivery report is in; the
 //     timer stops when the app begins to close its resources (the source,
 //     which it closes before the Topic). Against a
 //     Producer.Produce loop with a goroutine reading the delivery reports,
