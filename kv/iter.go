@@ -5,6 +5,8 @@ import (
 	"iter"
 
 	"github.com/samber/mo"
+
+	"github.com/slipstream-go/slipstream/kv/store"
 )
 
 // An Iterator walks a [Cache], or a [Snapshot] of one, in key order: all of
@@ -29,7 +31,7 @@ import (
 // goroutine may make its own with [Cache.Iter].
 type Iterator[K, V any] struct {
 	c *Cache[K, V]
-	r Reader
+	r store.Reader
 
 	prefix, from       []byte
 	hasPrefix, hasFrom bool
@@ -79,7 +81,7 @@ func (it *Iterator[K, V]) Err() error { return it.err }
 // Items returns a Go iterator over the keys and values, for a range loop.
 func (it *Iterator[K, V]) Items() iter.Seq2[K, V] {
 	return func(yield func(K, V) bool) {
-		it.scan(func(c Cursor) bool {
+		it.scan(func(c store.Cursor) bool {
 			kb := c.Key()
 			k, err := it.c.decodeKey(kb)
 			if err != nil {
@@ -100,7 +102,7 @@ func (it *Iterator[K, V]) Items() iter.Seq2[K, V] {
 // decode the values.
 func (it *Iterator[K, V]) Keys() iter.Seq[K] {
 	return func(yield func(K) bool) {
-		it.scan(func(c Cursor) bool {
+		it.scan(func(c store.Cursor) bool {
 			k, err := it.c.decodeKey(c.Key())
 			if err != nil {
 				it.err = err
@@ -115,7 +117,7 @@ func (it *Iterator[K, V]) Keys() iter.Seq[K] {
 // not decode the keys, but names the key in a decoding error.
 func (it *Iterator[K, V]) Values() iter.Seq[V] {
 	return func(yield func(V) bool) {
-		it.scan(func(c Cursor) bool {
+		it.scan(func(c store.Cursor) bool {
 			v, err := it.c.decodeValueRaw(c.Key(), c.Value())
 			if err != nil {
 				it.err = err
@@ -139,7 +141,7 @@ func (it *Iterator[K, V]) First() (mo.Option[Entry[K, V]], error) {
 }
 
 // scan makes a pass, calling fn at each key until it returns false.
-func (it *Iterator[K, V]) scan(fn func(Cursor) bool) {
+func (it *Iterator[K, V]) scan(fn func(store.Cursor) bool) {
 	it.err = it.setupErr
 	if it.err != nil {
 		return
@@ -166,7 +168,7 @@ func (it *Iterator[K, V]) scan(fn func(Cursor) bool) {
 }
 
 // seek positions c where a pass starts.
-func (it *Iterator[K, V]) seek(c Cursor) {
+func (it *Iterator[K, V]) seek(c store.Cursor) {
 	if !it.reverse {
 		start := it.prefix // nil without a prefix
 		if it.hasFrom && (start == nil || bytes.Compare(it.from, start) > 0) {

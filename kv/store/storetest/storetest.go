@@ -1,9 +1,9 @@
-// Package kvtest checks that a [kv.Store] behaves as the interface says:
+// Package storetest checks that a [store.Store] behaves as the interface says:
 // the conformance suite that the RocksDB and in-memory stores both pass.
 // Run it from a test of a new backend:
 //
 //	func TestMyStore(t *testing.T) {
-//		kvtest.TestStore(t, func(t *testing.T) kv.Store {
+//		storetest.TestStore(t, func(t *testing.T) store.Store {
 //			s, err := mystore.Open(t.TempDir())
 //			if err != nil {
 //				t.Fatal(err)
@@ -12,7 +12,7 @@
 //			return s
 //		})
 //	}
-package kvtest
+package storetest
 
 import (
 	"bytes"
@@ -23,16 +23,16 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/slipstream-go/slipstream/kv"
+	"github.com/slipstream-go/slipstream/kv/store"
 )
 
 // TestStore runs the conformance suite against stores made by open, which
 // must return a new, empty store, of a database of its own, each time it is
 // called, and close it when the test ends.
-func TestStore(t *testing.T, open func(t *testing.T) kv.Store) {
+func TestStore(t *testing.T, open func(t *testing.T) store.Store) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, open func(t *testing.T) kv.Store)
+		fn   func(t *testing.T, open func(t *testing.T) store.Store)
 	}{
 		{"GetMissing", testGetMissing},
 		{"PutGet", testPutGet},
@@ -62,7 +62,7 @@ func TestStore(t *testing.T, open func(t *testing.T) kv.Store) {
 	}
 }
 
-func put(t *testing.T, s kv.Store, kvs ...string) {
+func put(t *testing.T, s store.Store, kvs ...string) {
 	t.Helper()
 	for i := 0; i+1 < len(kvs); i += 2 {
 		if err := s.Put([]byte(kvs[i]), []byte(kvs[i+1])); err != nil {
@@ -72,7 +72,7 @@ func put(t *testing.T, s kv.Store, kvs ...string) {
 }
 
 // get returns the value of key, or "<missing>".
-func get(t *testing.T, r kv.Reader, key string) string {
+func get(t *testing.T, r store.Reader, key string) string {
 	t.Helper()
 	v, ok, err := r.Get([]byte(key))
 	if err != nil {
@@ -87,14 +87,14 @@ func get(t *testing.T, r kv.Reader, key string) string {
 	return string(v)
 }
 
-func wantGet(t *testing.T, r kv.Reader, key, want string) {
+func wantGet(t *testing.T, r store.Reader, key, want string) {
 	t.Helper()
 	if got := get(t, r, key); got != want {
 		t.Errorf("Get(%q) = %q, want %q", key, got, want)
 	}
 }
 
-func cursor(t *testing.T, r kv.Reader) kv.Cursor {
+func cursor(t *testing.T, r store.Reader) store.Cursor {
 	t.Helper()
 	c, err := r.NewCursor()
 	if err != nil {
@@ -105,7 +105,7 @@ func cursor(t *testing.T, r kv.Reader) kv.Cursor {
 }
 
 // keys returns every key of r, forwards, or backwards if reverse.
-func keys(t *testing.T, r kv.Reader, reverse bool) []string {
+func keys(t *testing.T, r store.Reader, reverse bool) []string {
 	t.Helper()
 	c := cursor(t, r)
 	var ks []string
@@ -125,14 +125,14 @@ func keys(t *testing.T, r kv.Reader, reverse bool) []string {
 }
 
 // at returns the cursor's key, or "<invalid>".
-func at(c kv.Cursor) string {
+func at(c store.Cursor) string {
 	if !c.Valid() {
 		return "<invalid>"
 	}
 	return string(c.Key())
 }
 
-func testGetMissing(t *testing.T, open func(t *testing.T) kv.Store) {
+func testGetMissing(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	wantGet(t, s, "nope", "<missing>")
 	ok, err := s.Has([]byte("nope"))
@@ -141,7 +141,7 @@ func testGetMissing(t *testing.T, open func(t *testing.T) kv.Store) {
 	}
 }
 
-func testPutGet(t *testing.T, open func(t *testing.T) kv.Store) {
+func testPutGet(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	put(t, s, "a", "1", "", "empty key", "\x00\xff", "binary")
 	wantGet(t, s, "a", "1")
@@ -153,7 +153,7 @@ func testPutGet(t *testing.T, open func(t *testing.T) kv.Store) {
 	}
 }
 
-func testEmptyValue(t *testing.T, open func(t *testing.T) kv.Store) {
+func testEmptyValue(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	if err := s.Put([]byte("k"), nil); err != nil {
 		t.Fatal(err)
@@ -167,7 +167,7 @@ func testEmptyValue(t *testing.T, open func(t *testing.T) kv.Store) {
 	}
 }
 
-func testOverwrite(t *testing.T, open func(t *testing.T) kv.Store) {
+func testOverwrite(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	put(t, s, "k", "old", "k", "new")
 	wantGet(t, s, "k", "new")
@@ -176,7 +176,7 @@ func testOverwrite(t *testing.T, open func(t *testing.T) kv.Store) {
 	}
 }
 
-func testDelete(t *testing.T, open func(t *testing.T) kv.Store) {
+func testDelete(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	put(t, s, "a", "1", "b", "2")
 	if err := s.Delete([]byte("a")); err != nil {
@@ -189,7 +189,7 @@ func testDelete(t *testing.T, open func(t *testing.T) kv.Store) {
 	wantGet(t, s, "b", "2")
 }
 
-func testOwnership(t *testing.T, open func(t *testing.T) kv.Store) {
+func testOwnership(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	k, v := []byte("key"), []byte("value")
 	if err := s.Put(k, v); err != nil {
@@ -203,7 +203,7 @@ func testOwnership(t *testing.T, open func(t *testing.T) kv.Store) {
 	wantGet(t, s, "key", "value")
 }
 
-func testByteOrder(t *testing.T, open func(t *testing.T) kv.Store) {
+func testByteOrder(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	want := []string{"", "\x00", "\x00\x00", "\x01", "A", "a", "a\x00", "ab", "b", "\x7f", "\x80", "\xff", "\xff\xff"}
 	shuffled := slices.Clone(want)
@@ -227,7 +227,7 @@ func testByteOrder(t *testing.T, open func(t *testing.T) kv.Store) {
 	}
 }
 
-func testSeek(t *testing.T, open func(t *testing.T) kv.Store) {
+func testSeek(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	put(t, s, "b", "", "d", "", "f", "")
 	c := cursor(t, s)
@@ -278,7 +278,7 @@ func testSeek(t *testing.T, open func(t *testing.T) kv.Store) {
 	}
 }
 
-func testChangeDirection(t *testing.T, open func(t *testing.T) kv.Store) {
+func testChangeDirection(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	put(t, s, "a", "", "b", "", "c", "")
 	c := cursor(t, s)
@@ -293,7 +293,7 @@ func testChangeDirection(t *testing.T, open func(t *testing.T) kv.Store) {
 	}
 }
 
-func testEmptyCursor(t *testing.T, open func(t *testing.T) kv.Store) {
+func testEmptyCursor(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	c := cursor(t, s)
 	for _, seek := range []func(){c.SeekToFirst, c.SeekToLast, func() { c.Seek(nil) }, func() { c.SeekForPrev([]byte("z")) }} {
@@ -307,7 +307,7 @@ func testEmptyCursor(t *testing.T, open func(t *testing.T) kv.Store) {
 	}
 }
 
-func testCursorIsolation(t *testing.T, open func(t *testing.T) kv.Store) {
+func testCursorIsolation(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	put(t, s, "a", "1", "c", "3")
 	c := cursor(t, s)
@@ -324,7 +324,7 @@ func testCursorIsolation(t *testing.T, open func(t *testing.T) kv.Store) {
 	}
 }
 
-func testDeleteRange(t *testing.T, open func(t *testing.T) kv.Store) {
+func testDeleteRange(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	put(t, s, "a", "", "b", "", "ba", "", "c", "", "d", "")
 	if err := s.DeleteRange([]byte("b"), []byte("d")); err != nil {
@@ -343,10 +343,10 @@ func testDeleteRange(t *testing.T, open func(t *testing.T) kv.Store) {
 	}
 }
 
-func testWriteBatch(t *testing.T, open func(t *testing.T) kv.Store) {
+func testWriteBatch(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	put(t, s, "gone", "", "range1", "", "range2", "", "kept", "old")
-	var b kv.WriteBatch
+	var b store.WriteBatch
 	b.Put(s, []byte("new"), []byte("1"))
 	b.Delete(s, []byte("gone"))
 	b.DeleteRange(s, []byte("range"), []byte("range9"))
@@ -383,13 +383,13 @@ func testWriteBatch(t *testing.T, open func(t *testing.T) kv.Store) {
 	}
 }
 
-func testWriteBatchFamilies(t *testing.T, open func(t *testing.T) kv.Store) {
+func testWriteBatchFamilies(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	f, err := s.Family("other")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b kv.WriteBatch
+	var b store.WriteBatch
 	b.Put(s, []byte("k"), []byte("default"))
 	b.Put(f, []byte("k"), []byte("other"))
 	if err := f.Write(&b); err != nil { // any family of the database writes it
@@ -399,19 +399,19 @@ func testWriteBatchFamilies(t *testing.T, open func(t *testing.T) kv.Store) {
 	wantGet(t, f, "k", "other")
 }
 
-func testWriteBatchMixed(t *testing.T, open func(t *testing.T) kv.Store) {
+func testWriteBatchMixed(t *testing.T, open func(t *testing.T) store.Store) {
 	s, other := open(t), open(t)
-	var b kv.WriteBatch
+	var b store.WriteBatch
 	b.Put(s, []byte("a"), []byte("1"))
 	b.Put(other, []byte("b"), []byte("2"))
-	if err := s.Write(&b); !errors.Is(err, kv.ErrMixedBatch) {
+	if err := s.Write(&b); !errors.Is(err, store.ErrMixedBatch) {
 		t.Errorf("Write of a batch naming another database = %v, want ErrMixedBatch", err)
 	}
 	wantGet(t, s, "a", "<missing>")
 	wantGet(t, other, "b", "<missing>")
 }
 
-func testSnapshot(t *testing.T, open func(t *testing.T) kv.Store) {
+func testSnapshot(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	put(t, s, "a", "1", "b", "2")
 	v, err := s.Snapshot()
@@ -435,7 +435,7 @@ func testSnapshot(t *testing.T, open func(t *testing.T) kv.Store) {
 	if err := v.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := v.Get([]byte("a")); !errors.Is(err, kv.ErrClosed) {
+	if _, _, err := v.Get([]byte("a")); !errors.Is(err, store.ErrClosed) {
 		t.Errorf("Get on a closed snapshot = %v, want ErrClosed", err)
 	}
 	if err := v.Close(); err != nil {
@@ -443,9 +443,9 @@ func testSnapshot(t *testing.T, open func(t *testing.T) kv.Store) {
 	}
 }
 
-func testFamilies(t *testing.T, open func(t *testing.T) kv.Store) {
+func testFamilies(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
-	def, err := s.Family(kv.DefaultFamily)
+	def, err := s.Family(store.DefaultFamily)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -471,12 +471,12 @@ func testFamilies(t *testing.T, open func(t *testing.T) kv.Store) {
 		t.Fatal(err)
 	}
 	slices.Sort(names)
-	if want := []string{"a", kv.DefaultFamily}; !slices.Equal(names, want) {
+	if want := []string{"a", store.DefaultFamily}; !slices.Equal(names, want) {
 		t.Errorf("Families = %q, want %q", names, want)
 	}
 }
 
-func testDropFamily(t *testing.T, open func(t *testing.T) kv.Store) {
+func testDropFamily(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	a, err := s.Family("a")
 	if err != nil {
@@ -489,7 +489,7 @@ func testDropFamily(t *testing.T, open func(t *testing.T) kv.Store) {
 	if err := a.Put([]byte("k"), nil); err == nil {
 		t.Error("Put to a dropped family succeeded")
 	}
-	if err := s.DropFamily(kv.DefaultFamily); err == nil {
+	if err := s.DropFamily(store.DefaultFamily); err == nil {
 		t.Error("dropping the default family succeeded")
 	}
 	if err := s.DropFamily("never made"); err == nil {
@@ -506,7 +506,7 @@ func testDropFamily(t *testing.T, open func(t *testing.T) kv.Store) {
 	wantGet(t, a2, "k", "<missing>")
 }
 
-func testFlushCompact(t *testing.T, open func(t *testing.T) kv.Store) {
+func testFlushCompact(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	for i := range 100 {
 		put(t, s, fmt.Sprintf("%03d", i), "v")
@@ -525,7 +525,7 @@ func testFlushCompact(t *testing.T, open func(t *testing.T) kv.Store) {
 	}
 }
 
-func testClose(t *testing.T, open func(t *testing.T) kv.Store) {
+func testClose(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	put(t, s, "a", "1", "b", "2")
 	f, err := s.Family("f")
@@ -547,20 +547,20 @@ func testClose(t *testing.T, open func(t *testing.T) kv.Store) {
 	if err := s.Close(); err != nil {
 		t.Errorf("second Close = %v, want nil", err)
 	}
-	if _, _, err := s.Get([]byte("a")); !errors.Is(err, kv.ErrClosed) {
+	if _, _, err := s.Get([]byte("a")); !errors.Is(err, store.ErrClosed) {
 		t.Errorf("Get after Close = %v, want ErrClosed", err)
 	}
-	if err := s.Put([]byte("a"), nil); !errors.Is(err, kv.ErrClosed) {
+	if err := s.Put([]byte("a"), nil); !errors.Is(err, store.ErrClosed) {
 		t.Errorf("Put after Close = %v, want ErrClosed", err)
 	}
-	if _, err := s.NewCursor(); !errors.Is(err, kv.ErrClosed) {
+	if _, err := s.NewCursor(); !errors.Is(err, store.ErrClosed) {
 		t.Errorf("NewCursor after Close = %v, want ErrClosed", err)
 	}
-	if _, _, err := v.Get([]byte("a")); !errors.Is(err, kv.ErrClosed) {
+	if _, _, err := v.Get([]byte("a")); !errors.Is(err, store.ErrClosed) {
 		t.Errorf("snapshot Get after Close = %v, want ErrClosed", err)
 	}
 	c.Next()
-	if c.Valid() || !errors.Is(c.Err(), kv.ErrClosed) {
+	if c.Valid() || !errors.Is(c.Err(), store.ErrClosed) {
 		t.Errorf("cursor after Close: Valid %v, Err %v; want false, ErrClosed", c.Valid(), c.Err())
 	}
 	if err := c.Close(); err != nil {
@@ -571,18 +571,18 @@ func testClose(t *testing.T, open func(t *testing.T) kv.Store) {
 	}
 }
 
-func testDestroy(t *testing.T, open func(t *testing.T) kv.Store) {
+func testDestroy(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	put(t, s, "a", "1")
 	if err := s.Destroy(); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.Get([]byte("a")); !errors.Is(err, kv.ErrClosed) {
+	if _, _, err := s.Get([]byte("a")); !errors.Is(err, store.ErrClosed) {
 		t.Errorf("Get after Destroy = %v, want ErrClosed", err)
 	}
 }
 
-func testConcurrent(t *testing.T, open func(t *testing.T) kv.Store) {
+func testConcurrent(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	const writers, n = 4, 200
 	var wg sync.WaitGroup
