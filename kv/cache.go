@@ -263,7 +263,7 @@ func (c *Cache[K, V]) encodeRange(start, end K) (sb, eb []byte, err error) {
 }
 
 // Iter returns an [Iterator] over the cache's current contents, in key
-// order; narrow it with its Prefix, From and Reverse methods.
+// order; narrow it with its Prefix, To, Range, From and Reverse methods.
 //
 //	it := cache.Iter().Prefix("user:")
 //	for k, v := range it.Items() {

@@ -270,8 +270,8 @@ type cursorCounter struct {
 	open atomic.Int64
 }
 
-func (s *cursorCounter) NewCursor() (store.Cursor, error) {
-	c, err := s.Store.NewCursor()
+func (s *cursorCounter) NewCursor(start, end []byte) (store.Cursor, error) {
+	c, err := s.Store.NewCursor(start, end)
 	if err != nil {
 		return nil, err
 	}

@@ -87,12 +87,12 @@ func (f *memFamily) Has(key []byte) (bool, error) {
 	return find(root, key) != nil, nil
 }
 
-func (f *memFamily) NewCursor() (Cursor, error) {
+func (f *memFamily) NewCursor(start, end []byte) (Cursor, error) {
 	root, err := f.read()
 	if err != nil {
 		return nil, err
 	}
-	return &memCursor{db: f.db, root: root}, nil
+	return newMemCursor(f.db, nil, root, start, end), nil
 }
 
 func (f *memFamily) Put(key, value []byte) error {

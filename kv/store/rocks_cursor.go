@@ -3,6 +3,8 @@
 package store
 
 import (
+	"bytes"
+
 	"github.com/linxGnu/grocksdb"
 )
 
@@ -11,11 +13,48 @@ import (
 type rocksCursor struct {
 	f     *rocksFamily
 	view  *rocksView
-	it    *grocksdb.Iterator
-	freed bool // guarded by f.d.mu
+	it    *grocksdb.Iterator    // nil when nothing is within the bounds
+	ro    *grocksdb.ReadOptions // the cursor's own, with its bounds; or nil
+	freed bool                  // guarded by f.d.mu
 	valid bool
 	key   []byte // the current key, once asked for; in C memory
 	err   error
+}
+
+// newRocksCursor returns a cursor on f, or on its view v if v is not nil,
+// over the keys k with start <= k < end; f.d.mu must be held.
+//
+// An unbounded cursor reads with the family's or the view's read options.
+// A bounded one has read options of its own, whose iterate bounds let
+// RocksDB stop at the bounds instead of reading on (through deleted keys,
+// for one) to find out that the next key is out of them.
+func newRocksCursor(f *rocksFamily, v *rocksView, start, end []byte) *rocksCursor {
+	c := &rocksCursor{f: f, view: v}
+	defer f.d.track(c)
+	if end != nil && (len(end) == 0 || start != nil && bytes.Compare(start, end) >= 0) {
+		return c // an empty range, which RocksDB's bounds cannot express
+	}
+	ro := f.d.ro
+	if v != nil {
+		ro = v.ro
+	}
+	if start != nil || end != nil {
+		c.ro = grocksdb.NewDefaultReadOptions()
+		if v != nil {
+			c.ro.SetSnapshot(v.snap)
+		}
+		if len(start) > 0 {
+			// grocksdb keeps the slice, which RocksDB reads until the
+			// iterator closes: give it a copy of its own.
+			c.ro.SetIterateLowerBound(bytes.Clone(start))
+		}
+		if end != nil {
+			c.ro.SetIterateUpperBound(bytes.Clone(end))
+		}
+		ro = c.ro
+	}
+	c.it = f.d.db.NewIteratorCF(ro, f.h)
+	return c
 }
 
 func (c *rocksCursor) family() *rocksFamily { return c.f }
@@ -24,7 +63,12 @@ func (c *rocksCursor) free() {
 	if !c.freed {
 		c.freed = true
 		c.valid, c.key = false, nil
-		c.it.Close()
+		if c.it != nil {
+			c.it.Close()
+		}
+		if c.ro != nil {
+			c.ro.Destroy()
+		}
 	}
 }
 
@@ -36,6 +80,10 @@ func (c *rocksCursor) move(fn func(it *grocksdb.Iterator)) {
 	c.key = nil
 	if c.freed {
 		c.valid, c.err = false, ErrClosed
+		return
+	}
+	if c.it == nil {
+		c.valid = false
 		return
 	}
 	fn(c.it)

@@ -78,15 +78,13 @@ func (f *rocksFamily) Has(key []byte) (bool, error) {
 	return rocksHas(f.d.db, f.d.ro, f, key)
 }
 
-func (f *rocksFamily) NewCursor() (Cursor, error) {
+func (f *rocksFamily) NewCursor(start, end []byte) (Cursor, error) {
 	f.d.mu.RLock()
 	defer f.d.mu.RUnlock()
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	c := &rocksCursor{f: f, it: f.d.db.NewIteratorCF(f.d.ro, f.h)}
-	f.d.track(c)
-	return c, nil
+	return newRocksCursor(f, nil, start, end), nil
 }
 
 func (f *rocksFamily) Snapshot() (View, error) {
@@ -146,15 +144,13 @@ func (v *rocksView) Has(key []byte) (bool, error) {
 	return rocksHas(v.f.d.db, v.ro, v.f, key)
 }
 
-func (v *rocksView) NewCursor() (Cursor, error) {
+func (v *rocksView) NewCursor(start, end []byte) (Cursor, error) {
 	v.f.d.mu.RLock()
 	defer v.f.d.mu.RUnlock()
 	if err := v.check(); err != nil {
 		return nil, err
 	}
-	c := &rocksCursor{f: v.f, view: v, it: v.f.d.db.NewIteratorCF(v.ro, v.f.h)}
-	v.f.d.track(c)
-	return c, nil
+	return newRocksCursor(v.f, v, start, end), nil
 }
 
 func (v *rocksView) Close() error {

@@ -45,11 +45,15 @@ type Reader interface {
 	// Has reports whether a value is stored under key.
 	Has(key []byte) (bool, error)
 
-	// NewCursor returns a cursor over the keys and values, positioned
-	// nowhere: call one of its Seek methods first. A cursor sees the data
-	// as it was when the cursor was made, whatever is written afterwards.
-	// The caller must close it.
-	NewCursor() (Cursor, error)
+	// NewCursor returns a cursor over the keys k with start <= k < end,
+	// and their values, positioned nowhere: call one of its Seek methods
+	// first. A nil start means from the first key, a nil end to the last
+	// one. Bounding a cursor, rather than comparing its keys, lets the
+	// store skip what lies outside the bounds (RocksDB's iterate bounds).
+	// A cursor sees the data as it was when the cursor was made, whatever
+	// is written afterwards. The caller must close it, and may reuse start
+	// and end.
+	NewCursor(start, end []byte) (Cursor, error)
 }
 
 // A Store is an ordered, byte-level key-value store: one column family of a
@@ -135,14 +139,17 @@ type View interface {
 	Close() error
 }
 
-// A Cursor walks the keys of a [Reader] in order, forwards or backwards. It
-// is positioned with one of its Seek methods, then moved with Next and Prev
-// while Valid reports true.
+// A Cursor walks the keys of a [Reader] within its bounds, in order,
+// forwards or backwards. It is positioned with one of its Seek methods,
+// then moved with Next and Prev while Valid reports true. Every move stays
+// within the bounds given to [Reader.NewCursor]: "the first key" below is
+// the first key within them, and a move that would leave them makes the
+// cursor invalid.
 //
-//	c, err := store.NewCursor()
+//	c, err := s.NewCursor([]byte("a"), []byte("b")) // the keys that start with "a"
 //	...
 //	defer c.Close()
-//	for c.Seek([]byte("a")); c.Valid(); c.Next() {
+//	for c.SeekToFirst(); c.Valid(); c.Next() {
 //		fmt.Printf("%s=%s\n", c.Key(), c.Value())
 //	}
 //	if err := c.Err(); err != nil { ... }

@@ -45,6 +45,9 @@ func TestStore(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ChangeDirection", testChangeDirection},
 		{"EmptyCursor", testEmptyCursor},
 		{"CursorSeesCreationTime", testCursorIsolation},
+		{"CursorBounds", testCursorBounds},
+		{"CursorBoundsOnSnapshot", testCursorBoundsSnapshot},
+		{"CursorBoundsPastDeletes", testCursorBoundsDeletes},
 		{"DeleteRangeExcludesEnd", testDeleteRange},
 		{"WriteBatch", testWriteBatch},
 		{"WriteBatchAcrossFamilies", testWriteBatchFamilies},
@@ -96,7 +99,7 @@ func wantGet(t *testing.T, r store.Reader, key, want string) {
 
 func cursor(t *testing.T, r store.Reader) store.Cursor {
 	t.Helper()
-	c, err := r.NewCursor()
+	c, err := r.NewCursor(nil, nil)
 	if err != nil {
 		t.Fatalf("NewCursor: %v", err)
 	}
@@ -324,6 +327,131 @@ func testCursorIsolation(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
+// bounded returns a cursor of r over the keys k with start <= k < end, nil
+// for none, closed when the test ends.
+func bounded(t *testing.T, r store.Reader, start, end []byte) store.Cursor {
+	t.Helper()
+	c, err := r.NewCursor(start, end)
+	if err != nil {
+		t.Fatalf("NewCursor(%q, %q): %v", start, end, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// walk returns where each of a cursor's moves lands, as at does, after a
+// seek: the keys forwards or backwards, at most five.
+func walk(c store.Cursor, seek func(), step func()) []string {
+	var got []string
+	for seek(); c.Valid() && len(got) < 5; step() {
+		got = append(got, string(c.Key()))
+	}
+	return got
+}
+
+func bound(s string) []byte {
+	if s == "<none>" {
+		return nil
+	}
+	return []byte(s)
+}
+
+// checkBounds checks every seek of cursors of r over the keys b, d, f and h
+// within bounds.
+func checkBounds(t *testing.T, r store.Reader) {
+	t.Helper()
+	tests := []struct {
+		start, end   string // "<none>" for no bound
+		first, last  []string
+		seekC, prevG []string // forwards from Seek("c"), backwards from SeekForPrev("g")
+	}{
+		{"<none>", "<none>", []string{"b", "d", "f", "h"}, []string{"h", "f", "d", "b"}, []string{"d", "f", "h"}, []string{"f", "d", "b"}},
+		{"c", "<none>", []string{"d", "f", "h"}, []string{"h", "f", "d"}, []string{"d", "f", "h"}, []string{"f", "d"}},
+		{"d", "<none>", []string{"d", "f", "h"}, []string{"h", "f", "d"}, []string{"d", "f", "h"}, []string{"f", "d"}},
+		{"<none>", "f", []string{"b", "d"}, []string{"d", "b"}, []string{"d"}, []string{"d", "b"}},
+		{"<none>", "e", []string{"b", "d"}, []string{"d", "b"}, []string{"d"}, []string{"d", "b"}},
+		{"d", "g", []string{"d", "f"}, []string{"f", "d"}, []string{"d", "f"}, []string{"f", "d"}},
+		{"a", "z", []string{"b", "d", "f", "h"}, []string{"h", "f", "d", "b"}, []string{"d", "f", "h"}, []string{"f", "d", "b"}},
+		{"e", "f", nil, nil, nil, nil},
+		{"f", "f", nil, nil, nil, nil},
+		{"g", "c", nil, nil, nil, nil},
+		{"<none>", "", nil, nil, nil, nil},
+		{"", "<none>", []string{"b", "d", "f", "h"}, []string{"h", "f", "d", "b"}, []string{"d", "f", "h"}, []string{"f", "d", "b"}},
+		{"i", "<none>", nil, nil, nil, nil},
+		{"<none>", "b", nil, nil, nil, nil},
+	}
+	for _, tt := range tests {
+		start, end := bound(tt.start), bound(tt.end)
+		c := bounded(t, r, start, end)
+		if start != nil {
+			copy(start, "XXX") // the caller may reuse its bounds
+		}
+		if end != nil {
+			copy(end, "XXX")
+		}
+		check := func(what string, got, want []string) {
+			t.Helper()
+			if !slices.Equal(got, want) {
+				t.Errorf("bounds [%q, %q): %s visits %q, want %q", tt.start, tt.end, what, got, want)
+			}
+		}
+		check("SeekToFirst, Next", walk(c, c.SeekToFirst, c.Next), tt.first)
+		check("SeekToLast, Prev", walk(c, c.SeekToLast, c.Prev), tt.last)
+		check(`Seek("c"), Next`, walk(c, func() { c.Seek([]byte("c")) }, c.Next), tt.seekC)
+		check(`SeekForPrev("g"), Prev`, walk(c, func() { c.SeekForPrev([]byte("g")) }, c.Prev), tt.prevG)
+		// Seeks beyond the bounds land at their edges, or nowhere.
+		check(`Seek("a"), Next`, walk(c, func() { c.Seek([]byte("a")) }, c.Next), tt.first)
+		check(`SeekForPrev("z"), Prev`, walk(c, func() { c.SeekForPrev([]byte("z")) }, c.Prev), tt.last)
+		if err := c.Err(); err != nil {
+			t.Errorf("bounds [%q, %q): Err = %v", tt.start, tt.end, err)
+		}
+	}
+}
+
+func testCursorBounds(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	put(t, s, "b", "", "d", "", "f", "", "h", "")
+	checkBounds(t, s)
+}
+
+func testCursorBoundsSnapshot(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	put(t, s, "b", "", "d", "", "f", "", "h", "")
+	v, err := s.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	put(t, s, "c", "", "e", "", "g", "")
+	if err := s.Delete([]byte("d")); err != nil {
+		t.Fatal(err)
+	}
+	checkBounds(t, v)
+}
+
+// testCursorBoundsDeletes checks bounds next to many deleted keys, which a
+// store may skip over instead of reading.
+func testCursorBoundsDeletes(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	put(t, s, "a", "", "m", "", "z", "")
+	for i := range 1000 {
+		k := fmt.Appendf(nil, "m%04d", i)
+		if err := s.Put(k, k); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Delete(k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := bounded(t, s, []byte("b"), []byte("n"))
+	if got := walk(c, c.SeekToFirst, c.Next); !slices.Equal(got, []string{"m"}) {
+		t.Errorf("forwards within [b, n): %q, want [m]", got)
+	}
+	if got := walk(c, c.SeekToLast, c.Prev); !slices.Equal(got, []string{"m"}) {
+		t.Errorf("backwards within [b, n): %q, want [m]", got)
+	}
+}
+
 func testDeleteRange(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	put(t, s, "a", "", "b", "", "ba", "", "c", "", "d", "")
@@ -532,7 +660,7 @@ func testClose(t *testing.T, open func(t *testing.T) store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := s.NewCursor()
+	c, err := s.NewCursor(nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -553,7 +681,7 @@ func testClose(t *testing.T, open func(t *testing.T) store.Store) {
 	if err := s.Put([]byte("a"), nil); !errors.Is(err, store.ErrClosed) {
 		t.Errorf("Put after Close = %v, want ErrClosed", err)
 	}
-	if _, err := s.NewCursor(); !errors.Is(err, store.ErrClosed) {
+	if _, err := s.NewCursor(nil, nil); !errors.Is(err, store.ErrClosed) {
 		t.Errorf("NewCursor after Close = %v, want ErrClosed", err)
 	}
 	if _, _, err := v.Get([]byte("a")); !errors.Is(err, store.ErrClosed) {
@@ -603,7 +731,7 @@ func testConcurrent(t *testing.T, open func(t *testing.T) store.Store) {
 			}
 		})
 		wg.Go(func() { // a reader walking the keys while they are written
-			c, err := s.NewCursor()
+			c, err := s.NewCursor(nil, nil)
 			if err != nil {
 				errs <- err
 				return
