@@ -95,6 +95,43 @@ func ExampleIterator_First() {
 	// Output: 🌞
 }
 
+// Events keyed by time and ID: two events of one instant both stay, and a
+// range of times reads them in order, forwards or backwards.
+func ExampleIterator_Range() {
+	type key = codec.Pair[time.Time, string]
+	events := kv.NewMemory(codec.PairKey(codec.Time(), codec.StringKey()), codec.String())
+	at := func(hh, mm int) time.Time { return time.Date(2024, 6, 1, hh, mm, 0, 0, time.UTC) }
+	for _, e := range []struct {
+		key  key
+		what string
+	}{
+		{codec.NewPair(at(9, 0), "e1"), "door opened"},
+		{codec.NewPair(at(10, 0), "e2"), "login ann"},
+		{codec.NewPair(at(10, 0), "e3"), "login bob"}, // same instant, kept
+		{codec.NewPair(at(11, 0), "e4"), "logout ann"},
+	} {
+		if err := events.Set(e.key, e.what); err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	// From 10:00 to 11:00, excluded: "" is the smallest ID.
+	hour := events.Iter().Range(codec.NewPair(at(10, 0), ""), codec.NewPair(at(11, 0), ""))
+	for k, v := range hour.Items() {
+		fmt.Println(k.First.Format(time.Kitchen), k.Second, v)
+	}
+	// The latest event before 11:00.
+	last, err := events.Iter().To(codec.NewPair(at(11, 0), "")).Reverse().First()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(last.MustGet().Value)
+	// Output:
+	// 10:00AM e2 login ann
+	// 10:00AM e3 login bob
+	// login bob
+}
+
 func ExampleCache_Transaction() {
 	counts := kv.NewMemory(codec.StringKey(), codec.Int[int]())
 	ctx := context.Background()

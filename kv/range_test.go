@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/samber/mo"
 
@@ -170,6 +171,29 @@ func TestIteratorBoundsModel(t *testing.T) {
 			if got := keysOf(t, it); !slices.Equal(got, want) {
 				t.Fatalf("%s: keys %q, want %q", strings.Join(desc, "."), got, want)
 			}
+		}
+	})
+}
+
+// TestPairKeysKeepEventsOfOneInstant checks, on both stores, that a cache
+// keyed by (time, ID) keeps events of one instant apart, in order, and
+// that ranges of times bound them.
+func TestPairKeysKeepEventsOfOneInstant(t *testing.T) {
+	backends(t, func(t *testing.T, s store.Store) {
+		c := New(s, codec.PairKey(codec.Time(), codec.StringKey()), codec.Int[int]())
+		t0 := time.Date(2024, 6, 1, 10, 0, 0, 0, time.UTC)
+		k := codec.NewPair[time.Time, string]
+		for i, key := range []codec.Pair[time.Time, string]{
+			k(t0, "b"), k(t0, "a"), k(t0, "a\x00"), k(t0.Add(-1), "z"), k(t0.Add(1), ""),
+		} {
+			must(t, c.Set(key, i))
+		}
+		var got []string
+		for key, v := range c.Iter().Range(k(t0, ""), k(t0.Add(1), "")).Reverse().Items() {
+			got = append(got, fmt.Sprintf("%q=%d", key.Second, v))
+		}
+		if want := []string{`"b"=0`, `"a\x00"=2`, `"a"=1`}; !slices.Equal(got, want) {
+			t.Errorf("events of one instant, backwards: %v, want %v", got, want)
 		}
 	})
 }
