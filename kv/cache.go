@@ -11,18 +11,10 @@ import (
 	"github.com/slipstream-go/slipstream/kv/store"
 )
 
-// A Cache is a persistent, ordered map from keys of type K to values of type
-// V, stored in a [store.Store] through two codecs: the port of slipstream's
-// Cache.
-// Beyond get, set, delete and has, it offers ordered iteration ([Cache.Iter]),
-// atomic batches ([Cache.Batch]), snapshots, per-key transactions
-// ([Cache.Transaction]), and it is both a [stream.Sink] of [Entry] values and
-// a [stream.Subscribable] source of the writes made through it (its change
-// feed).
-//
-// Keys are ordered by their encodings, byte by byte: use an order-preserving
-// key codec, such as [codec.StringKey], [codec.Int] or [codec.Time], for
-// iteration to follow the order of the keys themselves.
+// A Cache is a persistent map from keys of type K to values of type V,
+// ordered by the keys' encodings (see the package doc), stored through two
+// codecs: the port of slipstream's Cache. It is a [stream.Sink] of [Entry]
+// values and, through its change feed, a source of the writes made to it.
 //
 // A Cache is safe for use by several goroutines at once. Whoever opens it
 // closes it: an app that uses it as a source or sink does not close it when

@@ -58,7 +58,7 @@ func (it *Iterator[K, V]) key(k K) []byte {
 // Prefix narrows the iterator to the keys whose encoding starts with the
 // encoding of p. With [codec.StringKey] that is the keys that start with
 // the string p; with a fixed-size encoding, such as [codec.Int], only p
-// itself; with [codec.Pair], the pairs whose first element is p's.
+// itself.
 func (it *Iterator[K, V]) Prefix(p K) *Iterator[K, V] {
 	it.prefix = it.key(p)
 	return it

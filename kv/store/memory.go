@@ -10,7 +10,7 @@ import (
 // the RocksDB store: ordered keys, cursors that see the data as it was when
 // they were made, snapshots, column families, atomic write batches. It is
 // meant for unit tests and for state that need not survive the process;
-// nothing is written to disk, and [Options] do not apply.
+// nothing is written to disk, and [RocksOptions] do not apply.
 //
 // The store keeps its keys in a persistent (copy-on-write) balanced tree:
 // a write copies the O(log n) nodes on the path to its key, so that a

@@ -136,6 +136,7 @@ type Store interface {
 // [Store.Snapshot]: writes made after it do not show. Close releases it.
 type View interface {
 	Reader
+	// Close releases the view and the cursors still open on it.
 	Close() error
 }
 
