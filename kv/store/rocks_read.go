@@ -28,6 +28,12 @@ func rocksGet(db *grocksdb.DB, ro *grocksdb.ReadOptions, f *rocksFamily, key []b
 	return v, true, nil
 }
 
+// The cache's Get lends RocksDB's values instead of copying them.
+var (
+	_ Lender = (*rocksFamily)(nil)
+	_ Lender = (*rocksView)(nil)
+)
+
 // rocksBorrow returns the value of key in memory that RocksDB allocated for
 // it, which outlives the database: the caller frees it.
 func rocksBorrow(db *grocksdb.DB, ro *grocksdb.ReadOptions, f *rocksFamily, key []byte) (Loan, bool, error) {
