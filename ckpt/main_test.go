@@ -50,7 +50,7 @@ func (g *gate) Paused() bool {
 
 // memCache returns a cache held in memory.
 func memCache() *kv.Cache[string, []byte] {
-	return kv.New(kv.NewMemory(), codec.StringKey(), codec.Bytes())
+	return kv.NewMemory(codec.StringKey(), codec.Bytes())
 }
 
 // newTime makes a checkpoint "test" on event times with one dependency

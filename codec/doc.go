@@ -21,6 +21,9 @@
 //   - [Int] and [Uint] encode integers of any size in 8 bytes.
 //   - [StringKey] encodes strings as their bytes.
 //   - [Time] encodes instants in time in 12 bytes.
+//   - [PairKey] encodes a [Pair] of keys with their two codecs, such as
+//     an event's time and ID, so that events of one instant do not
+//     overwrite each other.
 //
 // Each built-in codec has a short name, such as "json" or "int", which
 // [Name] returns and which begins the codec's error messages:
@@ -47,7 +50,9 @@
 //
 // All encodings from one of these codecs have the same length, except those
 // of [StringKey], where a shorter string that is a prefix of a longer one
-// sorts first, as Go's string comparison says it should.
+// sorts first, as Go's string comparison says it should, and those of
+// [PairKey], which ends its first part with a marker that sorts before
+// anything a longer first part could hold.
 //
 // # Writing a codec
 //

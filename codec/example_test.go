@@ -134,6 +134,37 @@ func ExampleStringKey() {
 	// user/ true
 }
 
+func ExamplePairKey() {
+	// Two events at one instant: keyed by time alone, the second would
+	// replace the first. Keyed by time and ID, both stay, in time order.
+	c := codec.PairKey(codec.Time(), codec.StringKey())
+	noon := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	var keys [][]byte
+	for _, p := range []codec.Pair[time.Time, string]{
+		codec.NewPair(noon.Add(time.Second), "a"),
+		codec.NewPair(noon, "login-7"),
+		codec.NewPair(noon, "login-12"),
+	} {
+		k, err := c.Encode(p)
+		if err != nil {
+			log.Fatal(err)
+		}
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, bytes.Compare) // as an ordered store keeps them
+	for _, k := range keys {
+		p, err := c.Decode(k)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(p.First.Format(time.TimeOnly), p.Second)
+	}
+	// Output:
+	// 12:00:00 login-12
+	// 12:00:00 login-7
+	// 12:00:01 a
+}
+
 // addrCodec is the codec from the package documentation.
 type addrCodec struct{}
 

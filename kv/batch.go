@@ -1,6 +1,10 @@
 package kv
 
-import "context"
+import (
+	"context"
+
+	"github.com/slipstream-go/slipstream/kv/store"
+)
 
 // A Batch collects writes to a [Cache] and applies them atomically on
 // [Batch.Commit]: a reader sees all of them or none, and a crash keeps all
@@ -28,9 +32,10 @@ type Batch[K, V any] struct {
 // Batch returns an empty batch of writes to c.
 func (c *Cache[K, V]) Batch() *Batch[K, V] { return c.BatchOn(new(WriteBatch)) }
 
-// BatchOn returns a batch of writes to c that adds them to wb, which other
-// caches of the same database may add to as well. Committing any of those
-// batches writes everything in wb, atomically:
+// BatchOn returns a batch of writes to c that adds them to wb, which the
+// batches of other caches (column families) of the same database may add
+// to as well. Committing any of those batches writes everything in wb,
+// atomically:
 //
 //	var wb kv.WriteBatch
 //	users.BatchOn(&wb).Set(id, user)
@@ -78,7 +83,7 @@ func (b *Batch[K, V]) Set(k K, v V) {
 		b.fail(err)
 		return
 	}
-	b.wb.ops = append(b.wb.ops, batchOp{s: b.c.store, kind: opPut, a: kb, b: vb})
+	b.wb.b.Put(b.c.store, kb, vb)
 	b.record(Entry[K, V]{Key: k, Value: v})
 }
 
@@ -89,7 +94,7 @@ func (b *Batch[K, V]) Delete(k K) {
 		b.fail(err)
 		return
 	}
-	b.wb.ops = append(b.wb.ops, batchOp{s: b.c.store, kind: opDelete, a: kb})
+	b.wb.b.Delete(b.c.store, kb)
 	b.record(Entry[K, V]{Key: k, Deleted: true})
 }
 
@@ -105,7 +110,7 @@ func (b *Batch[K, V]) DeleteRange(start, end K) {
 		b.fail(err)
 		return
 	}
-	b.wb.ops = append(b.wb.ops, batchOp{s: b.c.store, kind: opDeleteRange, a: sb, b: eb})
+	b.wb.b.DeleteRange(b.c.store, sb, eb)
 }
 
 // Len returns the number of writes in the batch (in the whole
@@ -122,7 +127,10 @@ func (b *Batch[K, V]) Err() error { return b.wb.err }
 // returns the error, and leaves the batch as it was.
 func (b *Batch[K, V]) Commit() error {
 	wb := b.wb
-	if err := b.c.store.Write(wb); err != nil {
+	if wb.err != nil {
+		return wb.err
+	}
+	if err := b.c.store.Write(&wb.b); err != nil {
 		return err
 	}
 	after := append([]func(){}, wb.after...)
@@ -131,4 +139,27 @@ func (b *Batch[K, V]) Commit() error {
 		f()
 	}
 	return nil
+}
+
+// A WriteBatch holds the writes of the [Batch]es made on it with
+// [Cache.BatchOn], to caches of one database, until one of them commits
+// them all. The zero WriteBatch is empty and ready to use; it is not safe
+// for use by several goroutines at once.
+type WriteBatch struct {
+	b     store.WriteBatch
+	err   error    // the first error a Batch met while adding
+	after []func() // run by Commit once the batch is written
+	gen   uint64   // counts resets, which discard after
+}
+
+// Len returns the number of writes in b.
+func (b *WriteBatch) Len() int { return b.b.Len() }
+
+// Reset discards the writes in b, so that it can be used again.
+func (b *WriteBatch) Reset() {
+	b.b.Reset()
+	b.err = nil
+	clear(b.after)
+	b.after = b.after[:0]
+	b.gen++
 }

@@ -8,50 +8,48 @@ import (
 	"github.com/samber/mo"
 
 	"github.com/slipstream-go/slipstream/codec"
+	"github.com/slipstream-go/slipstream/kv/store"
 )
 
-// A Cache is a persistent, ordered map from keys of type K to values of type
-// V, stored in a [Store] through two codecs: the port of slipstream's Cache.
-// Beyond get, set, delete and has, it offers ordered iteration ([Cache.Iter]),
-// atomic batches ([Cache.Batch]), snapshots, per-key transactions
-// ([Cache.Transaction]), and it is both a [stream.Sink] of [Entry] values and
-// a [streamio.Subscribable] source of the writes made through it (its change
-// feed).
-//
-// Keys are ordered by their encodings, byte by byte: use an order-preserving
-// key codec, such as [codec.StringKey], [codec.Int] or [codec.Time], for
-// iteration to follow the order of the keys themselves.
+// A Cache is a persistent map from keys of type K to values of type V,
+// ordered by the keys' encodings (see the package doc), stored through two
+// codecs: the port of slipstream's Cache. It is a [stream.Sink] of [Entry]
+// values and, through its change feed, a source of the writes made to it.
 //
 // A Cache is safe for use by several goroutines at once. Whoever opens it
 // closes it: an app that uses it as a source or sink does not close it when
 // it stops, so that the cache can outlive the app.
 type Cache[K, V any] struct {
-	store  Store
+	store  store.Store
 	keys   codec.Codec[K]
 	values codec.Codec[V]
 	locks  lockTable
 	feed   feed[K, V]
 }
 
-// Open opens (or creates) the RocksDB database in the directory path, as
-// [OpenRocks] does, and returns a Cache over its default column family that
-// encodes keys with keys and values with values. A nil opts means the
-// defaults of [Options]: FIFO compaction with a 25 MiB window, LZ4, and the
-// other defaults of the original slipstream Cache. Close the cache when
+// Open opens (or creates) the RocksDB database in the directory path and
+// returns a Cache over it that encodes keys with keys and values with
+// values. A nil opts means the defaults of [Options]. Close the cache when
 // done with it.
 //
 //	cache, err := kv.Open("state/prices", codec.StringKey(), codec.JSON[Price](), nil)
 func Open[K, V any](path string, keys codec.Codec[K], values codec.Codec[V], opts *Options) (*Cache[K, V], error) {
-	s, err := OpenRocks(path, opts)
+	s, err := store.OpenRocks(path, opts.rocks())
 	if err != nil {
 		return nil, err
 	}
 	return New(s, keys, values), nil
 }
 
+// NewMemory returns a Cache held in memory, which behaves as one on RocksDB
+// but keeps nothing once the process ends: for tests.
+func NewMemory[K, V any](keys codec.Codec[K], values codec.Codec[V]) *Cache[K, V] {
+	return New(store.NewMemory(), keys, values)
+}
+
 // New returns a Cache over the store s, which encodes keys with keys and
-// values with values. Use it for the in-memory store, or for a column
-// family:
+// values with values: for a store opened with package store's tuning, or
+// another column family of a cache's database:
 //
 //	orders, err := users.Store().Family("orders")
 //	...
@@ -59,7 +57,7 @@ func Open[K, V any](path string, keys codec.Codec[K], values codec.Codec[V], opt
 //
 // Transactions ([Cache.Transaction]) and the change feed belong to the
 // Cache value: make one Cache per store and share it.
-func New[K, V any](s Store, keys codec.Codec[K], values codec.Codec[V]) *Cache[K, V] {
+func New[K, V any](s store.Store, keys codec.Codec[K], values codec.Codec[V]) *Cache[K, V] {
 	if s == nil || keys == nil || values == nil {
 		panic("kv.New: store and codecs must not be nil")
 	}
@@ -69,9 +67,9 @@ func New[K, V any](s Store, keys codec.Codec[K], values codec.Codec[V]) *Cache[K
 }
 
 // Store returns the store the cache reads and writes: to reach the
-// database's other column families with [Store.Family], its properties, or
-// bytes that the codecs cannot read.
-func (c *Cache[K, V]) Store() Store { return c.store }
+// database's other column families with [store.Store.Family], its
+// properties, or bytes that the codecs cannot read.
+func (c *Cache[K, V]) Store() store.Store { return c.store }
 
 // String describes the cache by its store, as "Cache(rocksdb:/path)".
 func (c *Cache[K, V]) String() string { return fmt.Sprintf("Cache(%v)", c.store) }
@@ -156,14 +154,14 @@ func (c *Cache[K, V]) Get(k K) (mo.Option[V], error) {
 	return c.get(c.store, k)
 }
 
-func (c *Cache[K, V]) get(r Reader, k K) (mo.Option[V], error) {
+func (c *Cache[K, V]) get(r store.Reader, k K) (mo.Option[V], error) {
 	kb, err := c.encodeKey(k)
 	if err != nil {
 		return mo.None[V](), err
 	}
 	var v V
-	if l, ok := r.(lender); ok {
-		b, found, err := l.borrow(kb)
+	if l, ok := r.(store.Lender); ok {
+		b, found, err := l.Borrow(kb)
 		if err != nil || !found {
 			return mo.None[V](), err
 		}
@@ -190,7 +188,7 @@ func (c *Cache[K, V]) Has(k K) (bool, error) {
 	return c.has(c.store, k)
 }
 
-func (c *Cache[K, V]) has(r Reader, k K) (bool, error) {
+func (c *Cache[K, V]) has(r store.Reader, k K) (bool, error) {
 	kb, err := c.encodeKey(k)
 	if err != nil {
 		return false, err
@@ -257,7 +255,7 @@ func (c *Cache[K, V]) encodeRange(start, end K) (sb, eb []byte, err error) {
 }
 
 // Iter returns an [Iterator] over the cache's current contents, in key
-// order; narrow it with its Prefix, From and Reverse methods.
+// order; narrow it with its Prefix, To, Range, From and Reverse methods.
 //
 //	it := cache.Iter().Prefix("user:")
 //	for k, v := range it.Items() {
@@ -268,13 +266,12 @@ func (c *Cache[K, V]) Iter() *Iterator[K, V] {
 	return &Iterator[K, V]{c: c, r: c.store}
 }
 
-// Flush writes what the cache's database holds in memory to disk; see
-// [Store.Flush].
+// Flush writes what the cache's database holds in memory to disk. A write
+// survives a crash of the process without it; see [Options.Sync].
 func (c *Cache[K, V]) Flush() error { return c.store.Flush() }
 
 // Compact compacts all the cache's keys; with FIFO compaction, the default,
-// it also drops the oldest table files beyond the size window. See
-// [Store.Compact].
+// it also drops the oldest table files beyond the window.
 func (c *Cache[K, V]) Compact() error { return c.store.Compact(nil, nil) }
 
 // CompactRange compacts the keys k with start <= k < end.
@@ -287,8 +284,8 @@ func (c *Cache[K, V]) CompactRange(start, end K) error {
 }
 
 // Close ends the change feed's subscriptions and closes the cache's
-// database (with all its column families; see [Store.Close]). Operations
-// on a closed cache return [ErrClosed].
+// database, with all its column families. Operations on a closed cache
+// return [ErrClosed].
 func (c *Cache[K, V]) Close() error {
 	c.feed.close()
 	return c.store.Close()

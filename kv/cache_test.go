@@ -6,18 +6,20 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/samber/mo"
 
 	"github.com/slipstream-go/slipstream/codec"
+	"github.com/slipstream-go/slipstream/kv/store"
 )
 
 // backends runs fn once on an in-memory store and once on a RocksDB one.
-func backends(t *testing.T, fn func(t *testing.T, s Store)) {
+func backends(t *testing.T, fn func(t *testing.T, s store.Store)) {
 	t.Run("memory", func(t *testing.T) {
-		s := NewMemory()
+		s := store.NewMemory()
 		t.Cleanup(func() { s.Close() })
 		fn(t, s)
 	})
@@ -26,9 +28,9 @@ func backends(t *testing.T, fn func(t *testing.T, s Store)) {
 	})
 }
 
-func openRocks(t *testing.T, path string, o *Options) Store {
+func openRocks(t *testing.T, path string, o *store.RocksOptions) store.Store {
 	t.Helper()
-	s, err := OpenRocks(path, o)
+	s, err := store.OpenRocks(path, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +38,7 @@ func openRocks(t *testing.T, path string, o *Options) Store {
 	return s
 }
 
-func stringCache(s Store) *Cache[string, string] {
+func stringCache(s store.Store) *Cache[string, string] {
 	return New(s, codec.StringKey(), codec.String())
 }
 
@@ -73,7 +75,7 @@ func keysOf[K, V any](t *testing.T, it *Iterator[K, V]) []K {
 }
 
 func TestCacheGetSetDeleteHas(t *testing.T) {
-	backends(t, func(t *testing.T, s Store) {
+	backends(t, func(t *testing.T, s store.Store) {
 		c := stringCache(s)
 		got, err := c.Get("prize")
 		if err != nil || got.IsPresent() {
@@ -102,7 +104,7 @@ func TestCacheGetSetDeleteHas(t *testing.T) {
 }
 
 func TestCacheEncodeError(t *testing.T) {
-	c := stringCache(NewMemory())
+	c := stringCache(store.NewMemory())
 	err := c.Set("k", "\xff not UTF-8")
 	if err == nil || !strings.Contains(err.Error(), "key k") {
 		t.Errorf("Set of a value the codec rejects = %v; want an error naming the key", err)
@@ -113,7 +115,7 @@ func TestCacheEncodeError(t *testing.T) {
 }
 
 func TestIntKeysSortNumerically(t *testing.T) {
-	backends(t, func(t *testing.T, s Store) {
+	backends(t, func(t *testing.T, s store.Store) {
 		c := New(s, codec.Int[int](), codec.String())
 		want := []int{math.MinInt, -100, -10, -2, -1, 0, 1, 2, 9, 10, 11, 100, 1000, math.MaxInt}
 		for _, k := range slices.Backward(want) {
@@ -137,7 +139,7 @@ func TestIntKeysSortNumerically(t *testing.T) {
 }
 
 func TestTimeKeysSortChronologically(t *testing.T) {
-	backends(t, func(t *testing.T, s Store) {
+	backends(t, func(t *testing.T, s store.Store) {
 		c := New(s, codec.Time(), codec.String())
 		base := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
 		var want []time.Time
@@ -161,7 +163,7 @@ func TestTimeKeysSortChronologically(t *testing.T) {
 }
 
 func TestIteratorPrefixFromReverse(t *testing.T) {
-	backends(t, func(t *testing.T, s Store) {
+	backends(t, func(t *testing.T, s store.Store) {
 		c := stringCache(s)
 		for _, k := range []string{"a", "us", "user", "user:1", "user:2", "user:3", "user;", "users", "v"} {
 			must(t, c.Set(k, strings.ToUpper(k)))
@@ -209,7 +211,7 @@ func TestIteratorPrefixFromReverse(t *testing.T) {
 }
 
 func TestIteratorPrefixOfFFBytes(t *testing.T) {
-	backends(t, func(t *testing.T, s Store) {
+	backends(t, func(t *testing.T, s store.Store) {
 		c := stringCache(s)
 		set(t, New(s, codec.StringKey(), codec.Bytes()), map[string][]byte{"\xfe": nil, "\xff": nil, "\xff\xff": nil, "\xff\xff\x01": nil})
 		for _, tt := range []struct {
@@ -234,8 +236,9 @@ func TestIteratorPrefixOfFFBytes(t *testing.T) {
 }
 
 func TestIteratorIsReusableAndStopsEarly(t *testing.T) {
-	backends(t, func(t *testing.T, s Store) {
-		c := stringCache(s)
+	backends(t, func(t *testing.T, s store.Store) {
+		cs := &cursorCounter{Store: s}
+		c := stringCache(cs)
 		set(t, c, map[string]string{"a": "1", "b": "2", "c": "3"})
 		it := c.Iter()
 		for k := range it.Keys() {
@@ -255,20 +258,44 @@ func TestIteratorIsReusableAndStopsEarly(t *testing.T) {
 		if err != nil || none.IsPresent() {
 			t.Errorf("First past the end = %v, %v", none, err)
 		}
-		if r, ok := s.(*rocksFamily); ok {
-			r.d.liveMu.Lock()
-			n := len(r.d.live)
-			r.d.liveMu.Unlock()
-			if n != 0 {
-				t.Errorf("%d RocksDB iterators left open after the loops", n)
-			}
+		if n := cs.open.Load(); n != 0 {
+			t.Errorf("%d cursors left open after the loops", n)
 		}
 	})
 }
 
+// A cursorCounter is a store that counts the cursors open on it.
+type cursorCounter struct {
+	store.Store
+	open atomic.Int64
+}
+
+func (s *cursorCounter) NewCursor(start, end []byte) (store.Cursor, error) {
+	c, err := s.Store.NewCursor(start, end)
+	if err != nil {
+		return nil, err
+	}
+	s.open.Add(1)
+	return &countedCursor{Cursor: c, s: s}, nil
+}
+
+type countedCursor struct {
+	store.Cursor
+	s      *cursorCounter
+	closed bool
+}
+
+func (c *countedCursor) Close() error {
+	if !c.closed {
+		c.closed = true
+		c.s.open.Add(-1)
+	}
+	return c.Cursor.Close()
+}
+
 func TestUndecodableBytesNameTheKey(t *testing.T) {
 	type price struct{ Cents int }
-	backends(t, func(t *testing.T, s Store) {
+	backends(t, func(t *testing.T, s store.Store) {
 		c := New(s, codec.StringKey(), codec.JSON[price]())
 		must(t, c.Set("apple", price{120}))
 		must(t, s.Put([]byte("pear"), []byte("{not json")))
@@ -315,7 +342,7 @@ func TestUndecodableBytesNameTheKey(t *testing.T) {
 }
 
 func TestBatch(t *testing.T) {
-	backends(t, func(t *testing.T, s Store) {
+	backends(t, func(t *testing.T, s store.Store) {
 		c := New(s, codec.StringKey(), codec.Int[int]())
 		set(t, c, map[string]int{"old": 1, "r1": 1, "r2": 2, "s": 1})
 		b := c.Batch()
@@ -356,7 +383,7 @@ func TestBatch(t *testing.T) {
 }
 
 func TestBatchAcrossFamilies(t *testing.T) {
-	backends(t, func(t *testing.T, s Store) {
+	backends(t, func(t *testing.T, s store.Store) {
 		fs, err := s.Family("counts")
 		must(t, err)
 		names := stringCache(s)
@@ -384,7 +411,7 @@ func TestBatchAcrossFamilies(t *testing.T) {
 }
 
 func TestCacheSnapshot(t *testing.T) {
-	backends(t, func(t *testing.T, s Store) {
+	backends(t, func(t *testing.T, s store.Store) {
 		c := stringCache(s)
 		set(t, c, map[string]string{"a": "1", "b": "2"})
 		snap, err := c.Snapshot()
@@ -410,7 +437,7 @@ func TestCacheSnapshot(t *testing.T) {
 }
 
 func TestDeleteRangeExcludesEnd(t *testing.T) {
-	backends(t, func(t *testing.T, s Store) {
+	backends(t, func(t *testing.T, s store.Store) {
 		c := New(s, codec.Int[int](), codec.String())
 		for i := range 10 {
 			must(t, c.Set(i, "v"))
@@ -423,7 +450,7 @@ func TestDeleteRangeExcludesEnd(t *testing.T) {
 }
 
 func TestFlushAndCompact(t *testing.T) {
-	backends(t, func(t *testing.T, s Store) {
+	backends(t, func(t *testing.T, s store.Store) {
 		c := New(s, codec.Int[int](), codec.String())
 		for i := range 100 {
 			must(t, c.Set(i, "v"))
@@ -464,7 +491,7 @@ func TestCacheCloseAndDestroy(t *testing.T) {
 
 func TestReopenKeepsFamilies(t *testing.T) {
 	dir := t.TempDir()
-	s, err := OpenRocks(dir, nil)
+	s, err := store.OpenRocks(dir, nil)
 	must(t, err)
 	fs, err := s.Family("prices")
 	must(t, err)
@@ -477,7 +504,7 @@ func TestReopenKeepsFamilies(t *testing.T) {
 	names, err := s.Families()
 	must(t, err)
 	slices.Sort(names)
-	if !slices.Equal(names, []string{DefaultFamily, "prices"}) {
+	if !slices.Equal(names, []string{store.DefaultFamily, "prices"}) {
 		t.Errorf("families after reopening = %q", names)
 	}
 	fs, err = s.Family("prices")
@@ -490,23 +517,8 @@ func TestReopenKeepsFamilies(t *testing.T) {
 	}
 }
 
-func TestSyncOption(t *testing.T) {
-	dir := t.TempDir()
-	c, err := Open(dir, codec.StringKey(), codec.String(), &Options{Sync: true})
-	must(t, err)
-	defer c.Close()
-	r := c.Store().(*rocksFamily)
-	if !r.d.wo.IsSync() {
-		t.Error("Sync option did not reach RocksDB's write options")
-	}
-	must(t, c.Set("a", "1"))
-	if got, _ := c.Get("a"); got != mo.Some("1") {
-		t.Errorf("Get = %v", got)
-	}
-}
-
 func TestCacheString(t *testing.T) {
-	if got := stringCache(NewMemory()).String(); got != "Cache(memory)" {
+	if got := NewMemory(codec.StringKey(), codec.String()).String(); got != "Cache(memory)" {
 		t.Errorf("String = %q", got)
 	}
 	dir := t.TempDir()

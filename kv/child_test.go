@@ -16,6 +16,7 @@ import (
 	"github.com/samber/mo"
 
 	"github.com/slipstream-go/slipstream/codec"
+	"github.com/slipstream-go/slipstream/kv/store"
 )
 
 // The crash and lock tests run a second process: the test binary itself,
@@ -66,7 +67,7 @@ func childWriter(path string) error {
 // childHolder opens the database, prints "open", and holds it open until
 // its standard input closes.
 func childHolder(path string) error {
-	s, err := OpenRocks(path, nil)
+	s, err := store.OpenRocks(path, nil)
 	if err != nil {
 		return err
 	}
@@ -128,10 +129,11 @@ func TestCrashWithSync(t *testing.T) {
 		t.Fatalf("the child acknowledged only %d writes", acked+1)
 	}
 
-	c, err := Open(path, codec.Int[int](), codec.String(), &Options{ErrorIfMissing: true})
+	s, err := store.OpenRocks(path, &store.RocksOptions{ErrorIfMissing: true})
 	if err != nil {
 		t.Fatalf("reopening after the crash: %v", err)
 	}
+	c := New(s, codec.Int[int](), codec.String())
 	defer c.Close()
 	for i := 0; i <= acked; i++ {
 		got, err := c.Get(i)
@@ -183,7 +185,7 @@ func TestOpenLockedByAnotherProcess(t *testing.T) {
 func TestOpenLockedInThisProcess(t *testing.T) {
 	path := t.TempDir()
 	openRocks(t, path, nil)
-	_, err := OpenRocks(path, nil)
+	_, err := Open(path, codec.StringKey(), codec.String(), nil)
 	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), path) {
 		t.Errorf("opening a database twice = %v; want ErrLocked, naming %s", err, path)
 	}

@@ -14,25 +14,29 @@
 //	prize, err := cache.Get("prize") // mo.Some("🏆")
 //	phone, err := cache.Get("phone") // mo.None[string](): absent is not an error
 //
-// Beneath it, a [Store] is an ordered map of bytes to bytes. [OpenRocks]
-// opens one on RocksDB; [NewMemory] makes one in memory, with the same
-// behaviour, for unit tests. Both pass one conformance suite, in package
-// [github.com/slipstream-go/slipstream/kv/kvtest]. [New] puts a Cache on any
-// Store.
+// [NewMemory] makes a Cache in memory, with the same behaviour, for tests.
 //
-// # Keys, order and iteration
+// # Keys and order
 //
-// A store keeps its keys sorted byte by byte, so iteration follows the order
-// of the key encodings. The order-preserving key codecs of package
-// [codec] make that the order of the keys themselves: [codec.StringKey] for
-// strings, [codec.Int] and [codec.Uint] for integers (so that 9 comes before
-// 10, and -1 before 0, unlike in the original), [codec.Time] for instants.
-// [codec.JSON] keys work for Get and Set, but do not sort usefully.
+// A cache keeps its keys sorted by their encodings, byte by byte. The
+// order-preserving key codecs of package [codec] make that the order of the
+// keys themselves: [codec.StringKey] for strings, [codec.Int] and
+// [codec.Uint] for integers (9 before 10, -1 before 0), [codec.Time] for
+// instants, and [codec.PairKey] for composite keys, such as (time, ID), so
+// that events of one instant do not overwrite each other. [codec.JSON] keys
+// work for Get and Set, but do not sort usefully. Wherever this package
+// compares keys (ranges, prefixes, "before"), it compares their encodings.
 //
-// [Cache.Iter] returns an [Iterator]: all keys in order by default, or those
-// with a prefix, from a key on, or backwards. Its Items, Keys and Values
-// methods are Go iterators for range loops, and a pass that fails (a value
-// that cannot be decoded, a failing disk) stops early and reports why through
+// # Iteration
+//
+// [Cache.Iter] returns an [Iterator]. Its bounds choose which keys a pass
+// sees: those with a prefix ([Iterator.Prefix]), before a key
+// ([Iterator.To]), or in a range ([Iterator.Range]), the start included and
+// the end excluded. [Iterator.From] chooses where among them a pass starts,
+// and [Iterator.Reverse] walks backwards. The store stops at the bounds
+// itself (RocksDB's iterate bounds), without reading on. Items, Keys and
+// Values are Go iterators for range loops; a pass that fails (a value that
+// cannot be decoded, a failing disk) stops early and reports why through
 // [Iterator.Err]:
 //
 //	it := cache.Iter().Prefix("user:")
@@ -53,10 +57,11 @@
 //
 // [Cache.Set], [Cache.Delete] and [Cache.DeleteRange] (whose end is
 // excluded) each write at once. A [Batch] applies several writes atomically,
-// even across the caches of several column families ([Cache.BatchOn]). With
-// [Options.Sync], each write returns only once it is on disk, so that it
-// survives a crash of the machine; without it, a write survives a crash of
-// the process as soon as it returns.
+// even across the caches of several column families of one database
+// ([Cache.BatchOn]). With [Options.Sync], each write returns only once it is
+// on disk, so that it survives a crash of the machine; without it, a write
+// survives a crash of the process as soon as it returns. A [Snapshot] reads
+// the cache as it was at one moment.
 //
 // # Transactions
 //
@@ -72,10 +77,8 @@
 //		return counts.Set("visits", n.OrEmpty()+1)
 //	})
 //
-// As in the original, plain reads and writes ignore transactions; unlike
-// the original, transactions work across goroutines, and keys never share a
-// lock. A transaction is a lock, not a database transaction: its writes are
-// not atomic (use a Batch for that).
+// Plain reads and writes ignore transactions. A transaction is a lock, not
+// a database transaction: its writes are not atomic (use a Batch for that).
 //
 // # In a stream app
 //
@@ -93,17 +96,23 @@
 //
 // [Cache.Replay] is a change feed that starts with the cache's contents.
 //
-// # Options and disk use
+// # Disk use
 //
-// [Options] carry the defaults of the original Cache: FIFO compaction with a
-// 25 MiB window, LZ4 compression, small info logs, 1 MiB write buffers, and
-// the rest listed with each field. FIFO compaction bounds the disk a cache
-// uses: once its table files exceed the window ([Options.TargetTableSize]),
-// the oldest files are deleted, whatever their keys. A cache is therefore a
-// window over recent writes, right for state such as "the latest weather",
-// not a database of record. For a cache that keeps everything, set
-// [Options.Compaction] to [Level]. Any other RocksDB option can be set with
-// [Options.Raw].
+// By default a cache uses FIFO compaction with a 25 MiB window
+// ([Options.Window]): once its table files exceed the window, the oldest
+// files are deleted, whatever their keys. A cache is therefore a window
+// over recent writes, right for state such as "the latest weather", not a
+// database of record. For a cache that keeps everything, set
+// [Options.Compaction] to [Level].
+//
+// # Storage
+//
+// Package [github.com/slipstream-go/slipstream/kv/store] holds what lies
+// beneath a Cache, as database/sql/driver lies beneath database/sql: the
+// byte-level Store interface, the RocksDB and memory stores, every RocksDB
+// setting, and the conformance suite for new stores. To tune RocksDB, open
+// a store there and wrap it with [New]; [Cache.Store] reaches the store of
+// a cache, and through it the database's other column families.
 //
 // # Errors
 //
@@ -111,7 +120,7 @@
 // wrapping [ErrLocked]; opening a path that is a file fails with one wrapping
 // [ErrNotDatabase]. Both name the path. Bytes that a codec cannot decode
 // give an error that names the key, never a panic. Operations on a closed
-// cache or store return [ErrClosed].
+// cache return [ErrClosed].
 //
 // # Building
 //
@@ -124,6 +133,19 @@
 // "rocksdb/c.h: No such file or directory". grocksdb is the maintained fork
 // of github.com/tecbot/gorocksdb, which no longer compiles against RocksDB 7;
 // v1.7.15 is the release that matches RocksDB 7.8. Built without cgo
-// (CGO_ENABLED=0), the package still compiles: [OpenRocks] and [Open] then
-// return an error that says what is missing, and [NewMemory] works.
+// (CGO_ENABLED=0), the package still compiles: [Open] then returns an error
+// that says what is missing, and [NewMemory] works.
+//
+// # Differences from the original
+//
+// The Python slipstream Cache, which this package ports, differs as follows:
+//
+//   - Kept, and easy to miss: its defaults, FIFO compaction with a 25 MiB
+//     window (its target_table_size, here [Options.Window]), LZ4, 1 MiB
+//     write buffers, small info logs. What a cache holds expires by age.
+//   - Integer keys sort in numeric order with [codec.Int] and [codec.Uint]:
+//     9 before 10, -1 before 0, unlike in the original.
+//   - Transactions work across goroutines, and keys never share a lock,
+//     unlike in the original; as in the original, plain reads and writes
+//     ignore transactions.
 package kv

@@ -43,7 +43,7 @@ func ExampleOpen() {
 }
 
 func ExampleIterator() {
-	cache := kv.New(kv.NewMemory(), codec.StringKey(), codec.Int[int]())
+	cache := kv.NewMemory(codec.StringKey(), codec.Int[int]())
 	for i, name := range []string{"user:ann", "user:bob", "group:admins", "user:cy"} {
 		if err := cache.Set(name, i); err != nil {
 			log.Fatal(err)
@@ -65,7 +65,7 @@ func ExampleIterator() {
 
 // Integer keys, with the order-preserving codec.Int, sort in numeric order.
 func ExampleIterator_From() {
-	cache := kv.New(kv.NewMemory(), codec.Int[int](), codec.String())
+	cache := kv.NewMemory(codec.Int[int](), codec.String())
 	for _, n := range []int{100, -1, 9, 10} {
 		if err := cache.Set(n, fmt.Sprint("n=", n)); err != nil {
 			log.Fatal(err)
@@ -82,7 +82,7 @@ func ExampleIterator_From() {
 
 // A temporal join: the latest entry at or before a time.
 func ExampleIterator_First() {
-	weather := kv.New(kv.NewMemory(), codec.Time(), codec.String())
+	weather := kv.NewMemory(codec.Time(), codec.String())
 	at := func(hh, mm int) time.Time { return time.Date(2024, 6, 1, hh, mm, 0, 0, time.UTC) }
 	weather.Set(at(10, 0), "🌞")
 	weather.Set(at(11, 0), "⛅")
@@ -95,8 +95,45 @@ func ExampleIterator_First() {
 	// Output: 🌞
 }
 
+// Events keyed by time and ID: two events of one instant both stay, and a
+// range of times reads them in order, forwards or backwards.
+func ExampleIterator_Range() {
+	type key = codec.Pair[time.Time, string]
+	events := kv.NewMemory(codec.PairKey(codec.Time(), codec.StringKey()), codec.String())
+	at := func(hh, mm int) time.Time { return time.Date(2024, 6, 1, hh, mm, 0, 0, time.UTC) }
+	for _, e := range []struct {
+		key  key
+		what string
+	}{
+		{codec.NewPair(at(9, 0), "e1"), "door opened"},
+		{codec.NewPair(at(10, 0), "e2"), "login ann"},
+		{codec.NewPair(at(10, 0), "e3"), "login bob"}, // same instant, kept
+		{codec.NewPair(at(11, 0), "e4"), "logout ann"},
+	} {
+		if err := events.Set(e.key, e.what); err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	// From 10:00 to 11:00, excluded: "" is the smallest ID.
+	hour := events.Iter().Range(codec.NewPair(at(10, 0), ""), codec.NewPair(at(11, 0), ""))
+	for k, v := range hour.Items() {
+		fmt.Println(k.First.Format(time.Kitchen), k.Second, v)
+	}
+	// The latest event before 11:00.
+	last, err := events.Iter().To(codec.NewPair(at(11, 0), "")).Reverse().First()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(last.MustGet().Value)
+	// Output:
+	// 10:00AM e2 login ann
+	// 10:00AM e3 login bob
+	// login bob
+}
+
 func ExampleCache_Transaction() {
-	counts := kv.New(kv.NewMemory(), codec.StringKey(), codec.Int[int]())
+	counts := kv.NewMemory(codec.StringKey(), codec.Int[int]())
 	ctx := context.Background()
 	increment := func() error {
 		return counts.Transaction(ctx, "visits", func() error {
@@ -122,7 +159,7 @@ func ExampleCache_Transaction() {
 }
 
 func ExampleCache_Batch() {
-	prices := kv.New(kv.NewMemory(), codec.StringKey(), codec.Int[int]())
+	prices := kv.NewMemory(codec.StringKey(), codec.Int[int]())
 	b := prices.Batch()
 	b.Set("apple", 120)
 	b.Set("pear", 90)
@@ -140,7 +177,7 @@ func ExampleCache_Batch() {
 
 // The Cache as a sink of entries, and as a source of its writes.
 func ExampleCache_Subscribe() {
-	prices := kv.New(kv.NewMemory(), codec.StringKey(), codec.Int[int]())
+	prices := kv.NewMemory(codec.StringKey(), codec.Int[int]())
 	app := stream.NewApp()
 	// One handler writes to the cache...
 	stream.Handle(app, source.Values("apple", "pear"), stream.Func(func(fruit string) kv.Entry[string, int] {

@@ -138,8 +138,8 @@ func (c *Cache[K, V]) Send(ctx context.Context, e Entry[K, V]) error {
 // cache wait for it. Its source ends when its context ends, after handing
 // on what it holds: in an app where handlers write to the cache, once those
 // handlers have ended, so that the app ends when its other sources do. It
-// also ends when the cache is closed. Writes made directly to the [Store],
-// and range deletes, are not reported.
+// also ends when the cache is closed. Writes made directly to the store
+// ([Cache.Store]), and range deletes, are not reported.
 func (c *Cache[K, V]) Subscribe() stream.Source[Entry[K, V]] {
 	return c.feed.subscribe(c, false)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/slipstream-go/slipstream/codec"
+	"github.com/slipstream-go/slipstream/kv/store"
 	"github.com/slipstream-go/slipstream/source"
 	"github.com/slipstream-go/slipstream/stream"
 )
@@ -42,7 +43,7 @@ func identity[T any](v T) T { return v }
 // cache, and one that reads the cache's change feed: the reader sees every
 // write, in order, and the app ends once the writer has.
 func TestCacheAsSinkAndSource(t *testing.T) {
-	backends(t, func(t *testing.T, s Store) {
+	backends(t, func(t *testing.T, s store.Store) {
 		c := New(s, codec.StringKey(), codec.Int[int]())
 		var written []Entry[string, int]
 		for i := range 500 {
@@ -86,7 +87,7 @@ func TestCacheAsSinkAndSource(t *testing.T) {
 // the app runs reach the feed, and those still buffered when the app stops
 // are handed on.
 func TestFeedSeesDirectWrites(t *testing.T) {
-	c := stringCache(NewMemory())
+	c := stringCache(store.NewMemory())
 	must(t, c.Set("before", "not seen"))
 	app := stream.NewApp()
 	seen := &collector[Entry[string, string]]{}
@@ -134,7 +135,7 @@ func subscriptions[K, V any](c *Cache[K, V]) <-chan struct{} {
 // writer waits, until its context ends. When the reader stops, it hands on
 // what it holds.
 func TestFeedIsBounded(t *testing.T) {
-	c := stringCache(NewMemory())
+	c := stringCache(store.NewMemory())
 	sub := c.Subscribe()
 	for i := range feedBuffer {
 		must(t, c.Set("k", strings.Repeat("x", i)))
@@ -163,7 +164,7 @@ func TestFeedIsBounded(t *testing.T) {
 // TestReplay: a Replay reader gets the contents, in key order, then the
 // writes made afterwards.
 func TestReplay(t *testing.T) {
-	backends(t, func(t *testing.T, s Store) {
+	backends(t, func(t *testing.T, s store.Store) {
 		c := stringCache(s)
 		set(t, c, map[string]string{"b": "2", "a": "1"})
 		app := stream.NewApp()
@@ -186,7 +187,7 @@ func TestReplay(t *testing.T) {
 }
 
 func TestReplayFailsOnUndecodableValue(t *testing.T) {
-	s := NewMemory()
+	s := store.NewMemory()
 	c := New(s, codec.StringKey(), codec.Int[int]())
 	must(t, s.Put([]byte("bad"), []byte("xx")))
 	app := stream.NewApp()
@@ -200,7 +201,7 @@ func TestReplayFailsOnUndecodableValue(t *testing.T) {
 // TestCloseEndsFeed: closing the cache ends its readers, and the app with
 // them.
 func TestCloseEndsFeed(t *testing.T) {
-	c := stringCache(NewMemory())
+	c := stringCache(store.NewMemory())
 	app := stream.NewApp()
 	seen := &collector[Entry[string, string]]{each: make(chan Entry[string, string], 1)}
 	stream.Handle(app, c, stream.Func(identity[Entry[string, string]]), seen)

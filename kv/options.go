@@ -1,180 +1,76 @@
 package kv
 
-import (
-	"runtime"
-	"time"
-)
+import "github.com/slipstream-go/slipstream/kv/store"
 
-// MiB is a mebibyte, 1024 × 1024 bytes, for sizes in [Options].
+// MiB is a mebibyte, 1024 × 1024 bytes, for [Options.Window].
 const MiB = 1 << 20
 
-// Options configure a RocksDB database opened with [Open] or [OpenRocks].
-// Every field left at its zero value takes the default of the original
-// slipstream Cache, listed with each field; a nil *Options means all the
-// defaults. The defaults favour a small, bounded footprint on disk: FIFO
-// compaction keeps the newest [Options.TargetTableSize] bytes of table files
-// (25 MiB) and drops the oldest files beyond that, whatever their keys.
-//
-// Anything RocksDB offers beyond these fields can be set with
-// [Options.Raw].
+// Options configure the RocksDB database that [Open] opens. A zero field
+// takes the default given with it; a nil *Options means all the defaults.
+// Every other RocksDB setting is in package
+// [github.com/slipstream-go/slipstream/kv/store]: open a store there with
+// [store.OpenRocks] and [store.RocksOptions], and wrap it with [New].
 type Options struct {
-	// TargetTableSize is the size window of FIFO compaction, in bytes:
-	// once the table files of a column family hold more, the oldest files
-	// are deleted. Default 25 MiB.
-	TargetTableSize int64
-
-	// Compaction is the compaction style. Default [FIFO].
+	// Compaction chooses what the database keeps. Default [FIFO]: a
+	// window of the newest writes (see the package doc).
 	Compaction Compaction
 
-	// Compression is the compression of table files. Default [LZ4].
-	Compression Compression
+	// Window is the size of the FIFO window, in bytes: once the table
+	// files hold more, the oldest are deleted, whatever their keys.
+	// Default 25 MiB.
+	Window int64
 
-	// ErrorIfMissing makes opening fail with [ErrNotDatabase] when there
-	// is no database at the path, instead of creating one.
-	ErrorIfMissing bool
-
-	// ReadOnly opens the database read-only: writes fail, and several
-	// processes may open it at once.
-	ReadOnly bool
-
-	// Sync makes every write wait until the operating system has written
-	// it to disk (fsync of the write-ahead log), so that it survives a
-	// crash of the machine, not only of the process. Writes are much
-	// slower with it. Default off: a write survives a crash of the process
-	// as soon as it returns.
+	// Sync makes each write return only once it is on disk, so that it
+	// survives a crash of the machine, not only of the process. Writes are
+	// much slower with it.
 	Sync bool
 
-	// BackgroundJobs is the number of background flush and compaction
-	// jobs, and the size of RocksDB's thread pools. Default the number of
-	// CPUs.
-	BackgroundJobs int
-
-	// LogFileTimeToRoll is how often RocksDB starts a new info log file
-	// (LOG). Default 30 minutes.
-	LogFileTimeToRoll time.Duration
-
-	// KeepLogFiles is how many info log files RocksDB keeps. Default 1.
-	KeepLogFiles int
-
-	// MaxLogFileSize is the size at which RocksDB starts a new info log
-	// file. Default 0.1 MiB.
-	MaxLogFileSize int64
-
-	// MaxManifestFileSize is the size at which RocksDB starts a new
-	// MANIFEST file. Default 1 MiB.
-	MaxManifestFileSize int64
-
-	// Level0CompactionTrigger is the number of level-0 files that starts a
-	// compaction. Default 4.
-	Level0CompactionTrigger int
-
-	// Level0SlowdownWritesTrigger is the number of level-0 files at which
-	// writes slow down. Default 6. RocksDB ignores it under FIFO
-	// compaction, which never slows writes down for the number of files.
-	Level0SlowdownWritesTrigger int
-
-	// Level0StopWritesTrigger is the number of level-0 files at which
-	// writes stop. Default 8. RocksDB ignores it under FIFO compaction.
-	Level0StopWritesTrigger int
-
-	// MaxWriteBuffers is the number of memtables (write buffers) kept in
-	// memory. Default 2.
-	MaxWriteBuffers int
-
-	// WriteBufferSize is the size of one memtable: the data written
-	// between flushes to a level-0 file. Default 1 MiB.
-	WriteBufferSize int64
-
-	// TargetFileSizeBase is the target size of level-1 files, for level
-	// compaction. Default 256 MiB.
-	TargetFileSizeBase int64
-
-	// MaxBytesForLevelBase is the size of level 1, for level compaction.
-	// Default 1024 MiB.
-	MaxBytesForLevelBase int64
-
-	// MaxBytesForLevelMultiplier is the size ratio of level n+1 to level
-	// n, for level compaction. Default 4.
-	MaxBytesForLevelMultiplier float64
-
-	// DeleteObsoleteFilesPeriod is how often obsolete files are deleted.
-	// Default 10 ms.
-	DeleteObsoleteFilesPeriod time.Duration
-
-	// Raw is a RocksDB options string, such as
-	// "max_open_files=256;bytes_per_sync=1048576", applied after every
-	// other field, so that it can set any option RocksDB knows (see
-	// RocksDB's GetOptionsFromString).
-	Raw string
+	// ReadOnly opens an existing database read-only: writes fail, and
+	// several processes may open it at once.
+	ReadOnly bool
 }
 
-// Compaction is a RocksDB compaction style.
-type Compaction int
+// Compaction is a RocksDB compaction style: what a database keeps.
+type Compaction = store.Compaction
 
 // The compaction styles.
 const (
-	// FIFO keeps the newest Options.TargetTableSize bytes of table files
-	// and deletes the oldest files beyond that: the data expires by age,
-	// whatever the key. The default.
-	FIFO Compaction = iota
-	// Level is RocksDB's own default: leveled compaction, which keeps
+	// FIFO keeps the newest Options.Window bytes of table files and
+	// deletes the oldest files beyond that. The default.
+	FIFO = store.FIFO
+	// Level is leveled compaction, RocksDB's own default: it keeps
 	// everything.
-	Level
-	// Universal is universal (tiered) compaction, which keeps everything.
-	Universal
+	Level = store.Level
+	// Universal is universal (tiered) compaction: it keeps everything,
+	// trading space for fewer rewrites.
+	Universal = store.Universal
 )
 
-// Compression is a compression algorithm for table files.
-type Compression int
+// rocks returns the store options for o.
+func (o *Options) rocks() *store.RocksOptions {
+	if o == nil {
+		return nil
+	}
+	return &store.RocksOptions{Compaction: o.Compaction, Window: o.Window, Sync: o.Sync, ReadOnly: o.ReadOnly}
+}
 
-// The compression algorithms.
-const (
-	LZ4           Compression = iota // LZ4, the default
-	NoCompression                    // none
-	Snappy                           // Snappy
-	Zlib                             // zlib
-	ZSTD                             // Zstandard
+// Errors that caches return, the same values as package store's. Test for
+// them with [errors.Is]; the errors themselves carry more detail, such as
+// the path of the database.
+var (
+	// ErrClosed is returned by operations on a cache, snapshot or
+	// iterator whose database has been closed.
+	ErrClosed = store.ErrClosed
+
+	// ErrLocked is returned by [Open] when the database is open already,
+	// in another process or in this one.
+	ErrLocked = store.ErrLocked
+
+	// ErrNotDatabase is returned by [Open] when the path is a file, or,
+	// with [Options.ReadOnly], holds no database.
+	ErrNotDatabase = store.ErrNotDatabase
+
+	// ErrMixedBatch is returned by [Batch.Commit] when a shared
+	// [WriteBatch] holds writes to caches of different databases.
+	ErrMixedBatch = store.ErrMixedBatch
 )
-
-// DefaultOptions returns the defaults that every zero field of [Options]
-// takes, filled in.
-func DefaultOptions() Options {
-	return Options{}.withDefaults()
-}
-
-// withDefaults returns o with each zero field set to its default.
-func (o Options) withDefaults() Options {
-	def := func(p *int64, v int64) {
-		if *p == 0 {
-			*p = v
-		}
-	}
-	defInt := func(p *int, v int) {
-		if *p == 0 {
-			*p = v
-		}
-	}
-	defDur := func(p *time.Duration, v time.Duration) {
-		if *p == 0 {
-			*p = v
-		}
-	}
-	def(&o.TargetTableSize, 25*MiB)
-	defInt(&o.BackgroundJobs, runtime.NumCPU())
-	defDur(&o.LogFileTimeToRoll, 30*time.Minute)
-	defInt(&o.KeepLogFiles, 1)
-	def(&o.MaxLogFileSize, MiB/10)
-	def(&o.MaxManifestFileSize, MiB)
-	defInt(&o.Level0CompactionTrigger, 4)
-	defInt(&o.Level0SlowdownWritesTrigger, 6)
-	defInt(&o.Level0StopWritesTrigger, 8)
-	defInt(&o.MaxWriteBuffers, 2)
-	def(&o.WriteBufferSize, MiB)
-	def(&o.TargetFileSizeBase, 256*MiB)
-	def(&o.MaxBytesForLevelBase, 1024*MiB)
-	if o.MaxBytesForLevelMultiplier == 0 {
-		o.MaxBytesForLevelMultiplier = 4
-	}
-	defDur(&o.DeleteObsoleteFilesPeriod, 10*time.Millisecond)
-	return o
-}

@@ -1,13 +1,17 @@
 package kv
 
-import "github.com/samber/mo"
+import (
+	"github.com/samber/mo"
+
+	"github.com/slipstream-go/slipstream/kv/store"
+)
 
 // A Snapshot is a read-only, consistent view of a [Cache] at the moment
 // [Cache.Snapshot] made it: writes made after it do not show. Close it when
 // done, to let the database discard the old data it keeps for it.
 type Snapshot[K, V any] struct {
 	c *Cache[K, V]
-	v View
+	v store.View
 }
 
 // Snapshot returns a view of the cache as it is now.

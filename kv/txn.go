@@ -6,27 +6,17 @@ import (
 	"sync"
 )
 
-// Transaction runs fn while holding key k exclusively: while it runs, other
-// transactions on k, from any goroutine, wait for it, and run one at a time
-// in the order they came. Transactions on other keys never wait for it.
-// Plain reads and writes ([Cache.Get], [Cache.Set], ...) ignore
-// transactions, as in the original: read-modify-write code must run every
-// write to its key inside a transaction to be safe.
-//
-//	err := cache.Transaction(ctx, "fish", func() error {
-//		v, err := cache.Get("fish")
-//		if err != nil {
-//			return err
-//		}
-//		return cache.Set("fish", v.OrEmpty()+"🐟")
-//	})
+// Transaction runs fn while holding key k exclusively: other transactions
+// on k, from any goroutine, wait for it and then run one at a time, in the
+// order they came; transactions on other keys never wait for it. Plain
+// reads and writes ignore transactions, so read-modify-write code must
+// write k only inside them. The package doc has an example.
 //
 // Waiting ends when ctx is done: Transaction then returns an error that
-// wraps ctx's error, without running fn. Otherwise it returns fn's error.
-// A transaction is not reentrant: a transaction on k inside another on k
-// waits for itself until ctx ends. Transactions are not RocksDB
-// transactions: fn's writes are not applied atomically (use a [Batch] for
-// that), and a crash in the middle of fn keeps the writes fn made so far.
+// wraps ctx's error, without running fn; otherwise it returns fn's. A
+// transaction is not reentrant: one on k inside another on k waits until
+// ctx ends. fn's writes are not atomic (use a [Batch] for that): a crash
+// in the middle of fn keeps those made so far.
 func (c *Cache[K, V]) Transaction(ctx context.Context, k K, fn func() error) error {
 	kb, err := c.encodeKey(k)
 	if err != nil {

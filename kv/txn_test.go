@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/slipstream-go/slipstream/codec"
+	"github.com/slipstream-go/slipstream/kv/store"
 )
 
 // waits returns a channel that receives the key of every transaction of c
@@ -47,7 +48,7 @@ func appendTo(ctx context.Context, c *Cache[string, string], key, s string, insi
 // the lock, the second would read before the first writes, and one of the
 // appends would be lost.
 func TestTransactionABBA(t *testing.T) {
-	backends(t, func(t *testing.T, s Store) {
+	backends(t, func(t *testing.T, s store.Store) {
 		c := stringCache(s)
 		ctx := context.Background()
 		waiting := waits(c)
@@ -78,7 +79,7 @@ func TestTransactionABBA(t *testing.T) {
 // TestTransactionOtherKeysDoNotWait holds one key in a long transaction and
 // runs transactions on other keys meanwhile: none of them waits.
 func TestTransactionOtherKeysDoNotWait(t *testing.T) {
-	c := stringCache(NewMemory())
+	c := stringCache(store.NewMemory())
 	waiting := waits(c)
 	inside, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
 	go func() {
@@ -113,7 +114,7 @@ func TestTransactionOtherKeysDoNotWait(t *testing.T) {
 }
 
 func TestTransactionWaitEndsWithContext(t *testing.T) {
-	c := stringCache(NewMemory())
+	c := stringCache(store.NewMemory())
 	waiting := waits(c)
 	inside, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
 	go func() {
@@ -146,7 +147,7 @@ func TestTransactionWaitEndsWithContext(t *testing.T) {
 }
 
 func TestTransactionDoesNotBlockPlainReadsAndWrites(t *testing.T) {
-	backends(t, func(t *testing.T, s Store) {
+	backends(t, func(t *testing.T, s store.Store) {
 		c := stringCache(s)
 		must(t, c.Set("k", "before"))
 		inside, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
@@ -172,7 +173,7 @@ func TestTransactionDoesNotBlockPlainReadsAndWrites(t *testing.T) {
 }
 
 func TestTransactionReturnsErrorAndReleases(t *testing.T) {
-	c := stringCache(NewMemory())
+	c := stringCache(store.NewMemory())
 	boom := errors.New("boom")
 	if err := c.Transaction(context.Background(), "k", func() error { return boom }); err != boom {
 		t.Errorf("Transaction = %v, want fn's error", err)
@@ -196,7 +197,7 @@ func TestTransactionReturnsErrorAndReleases(t *testing.T) {
 // TestTransactionCounter increments one counter from many goroutines: every
 // increment counts.
 func TestTransactionCounter(t *testing.T) {
-	backends(t, func(t *testing.T, s Store) {
+	backends(t, func(t *testing.T, s store.Store) {
 		c := New(s, codec.StringKey(), codec.Int[int]())
 		const goroutines, each = 8, 50
 		var wg sync.WaitGroup

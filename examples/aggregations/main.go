@@ -50,7 +50,7 @@ func run(ctx context.Context, w io.Writer, path string) error {
 		Event{at(3.5), "🏆"}, Event{at(4.0), "📞"}, Event{at(5.0), "🐟"}, Event{at(5.5), "👌"},
 	)
 
-	// A RocksDB Cache; kv.New(kv.NewMemory(), ...) keeps it in memory instead.
+	// A RocksDB Cache; kv.NewMemory(...) keeps it in memory instead.
 	byTime, err := kv.Open(path, codec.Time(), codec.String(), nil)
 	if err != nil {
 		return err

@@ -60,7 +60,7 @@ func run(ctx context.Context, w io.Writer, dir string) error {
 	// Cache for persisting one or more Checkpoints. Level compaction keeps
 	// every key, however long ago it was written (see ckpt.Options.Cache).
 	checkpoints, err := kv.Open(filepath.Join(dir, "state", "checkpoints"), codec.StringKey(), codec.Bytes(),
-		&kv.Options{TargetTableSize: 10000, Compaction: kv.Level})
+		&kv.Options{Window: 10000, Compaction: kv.Level})
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ import (
 // serve writes the time into a Cache every interval, and streams the
 // Cache's updates to the clients of GET /events on ln, until ctx is done.
 func serve(ctx context.Context, ln net.Listener, every time.Duration) error {
-	cache := kv.New(kv.NewMemory(), codec.StringKey(), codec.Time())
+	cache := kv.NewMemory(codec.StringKey(), codec.Time())
 	defer cache.Close()
 	clients := newBroadcaster()
 

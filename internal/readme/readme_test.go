@@ -152,7 +152,7 @@ func source(s snippet, h harness, readme string) string {
 // anyName is an exported name of each imported package.
 var anyName = map[string]string{
 	"context": "Background", "fmt": "Sprint", "iter": "Pull[int]", "log": "Print", "strings": "Cut", "time": "Now",
-	"ckpt": "New[int, int]", "codec": "String", "kafka": "Conf", "kv": "NewMemory", "sink": "Discard[int]",
+	"ckpt": "New[int, int]", "codec": "String", "kafka": "Conf", "kv": "Open[int, int]", "sink": "Discard[int]",
 	"source": "Values[int]", "stream": "NewApp",
 }
 

@@ -40,6 +40,7 @@ import (
 
 	"github.com/slipstream-go/slipstream/codec"
 	"github.com/slipstream-go/slipstream/kv"
+	"github.com/slipstream-go/slipstream/kv/store"
 )
 
 const (
@@ -247,7 +248,7 @@ func runSide(b *testing.B, c *Comparison, slip bool) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
 }
 
-// A rawDB is a grocksdb database opened with kv.RocksOptions of the defaults,
+// A rawDB is a grocksdb database opened with the default store.RocksOptions,
 // with the read and write options every op reuses.
 type rawDB struct {
 	db   *grocksdb.DB
@@ -257,7 +258,7 @@ type rawDB struct {
 }
 
 func openRaw(dir string) (*rawDB, error) {
-	opts, err := kv.RocksOptions(kv.Options{})
+	opts, err := store.RocksOptions{}.Grocksdb()
 	if err != nil {
 		return nil, err
 	}
@@ -515,7 +516,7 @@ func fillBase(raw *rawDB, ks *keySet) error {
 		}
 		if len(v) != ValueSize {
 			return fmt.Errorf("key %s missing after compaction (FIFO window of %d bytes exceeded: %s bytes of table files)",
-				ks.raw[k], kv.DefaultOptions().TargetTableSize, raw.db.GetProperty("rocksdb.total-sst-files-size"))
+				ks.raw[k], store.DefaultRocksOptions().Window, raw.db.GetProperty("rocksdb.total-sst-files-size"))
 		}
 	}
 	return nil

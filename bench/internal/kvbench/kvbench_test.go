@@ -59,9 +59,9 @@ func TestKeys(t *testing.T) {
 	}
 }
 
-// TestRawOptionsMatch checks that a database opened with kv.RocksOptions gets
-// the options a Cache opened with nil options gets, as RocksDB records them in
-// each database's OPTIONS file.
+// TestRawOptionsMatch checks that a database opened with the default
+// store.RocksOptions gets the options a Cache opened with nil options gets,
+// as RocksDB records them in each database's OPTIONS file.
 func TestRawOptionsMatch(t *testing.T) {
 	dir := t.TempDir()
 	cache, err := openCache(filepath.Join(dir, "cache"))

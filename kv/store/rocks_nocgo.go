@@ -1,6 +1,6 @@
 //go:build !cgo
 
-package kv
+package store
 
 import (
 	"errors"
@@ -13,12 +13,12 @@ var errNoCgo = errors.New("the RocksDB backend needs cgo: build with CGO_ENABLED
 // OpenRocks would open the RocksDB database at path, but this program was
 // built without cgo, so it returns an error that says how to build it with
 // RocksDB. [NewMemory] works without cgo.
-func OpenRocks(path string, opts *Options) (Store, error) {
+func OpenRocks(path string, opts *RocksOptions) (Store, error) {
 	return nil, fmt.Errorf("kv: open RocksDB at %s: %w", path, errNoCgo)
 }
 
 // RepairRocks would repair the RocksDB database at path, but this program
 // was built without cgo; see [OpenRocks].
-func RepairRocks(path string, opts *Options) error {
+func RepairRocks(path string, opts *RocksOptions) error {
 	return fmt.Errorf("kv: repair RocksDB at %s: %w", path, errNoCgo)
 }

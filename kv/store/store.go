@@ -1,14 +1,15 @@
-package kv
+package store
 
 import (
 	"errors"
 )
 
-// Errors that stores and caches return. Test for them with [errors.Is]; the
-// errors themselves carry more detail, such as the path of the database.
+// Errors that stores return, and caches pass on. Test for them with
+// [errors.Is]; the errors themselves carry more detail, such as the path of
+// the database. Package kv exports the same values under the same names.
 var (
-	// ErrClosed is returned by operations on a store, cache, cursor or
-	// snapshot that has been closed.
+	// ErrClosed is returned by operations on a store, cursor or view that
+	// has been closed.
 	ErrClosed = errors.New("kv: closed")
 
 	// ErrLocked is returned when a database is already open, in another
@@ -18,7 +19,7 @@ var (
 
 	// ErrNotDatabase is returned when the path given to open a database is
 	// not a directory, or is a directory that holds no database while
-	// [Options.ErrorIfMissing] is set.
+	// [RocksOptions.ErrorIfMissing] or [RocksOptions.ReadOnly] is set.
 	ErrNotDatabase = errors.New("not a database")
 
 	// ErrMixedBatch is returned by [Store.Write] when a [WriteBatch] names a
@@ -44,18 +45,22 @@ type Reader interface {
 	// Has reports whether a value is stored under key.
 	Has(key []byte) (bool, error)
 
-	// NewCursor returns a cursor over the keys and values, positioned
-	// nowhere: call one of its Seek methods first. A cursor sees the data
-	// as it was when the cursor was made, whatever is written afterwards.
-	// The caller must close it.
-	NewCursor() (Cursor, error)
+	// NewCursor returns a cursor over the keys k with start <= k < end,
+	// and their values, positioned nowhere: call one of its Seek methods
+	// first. A nil start means from the first key, a nil end to the last
+	// one. Bounding a cursor, rather than comparing its keys, lets the
+	// store skip what lies outside the bounds (RocksDB's iterate bounds).
+	// A cursor sees the data as it was when the cursor was made, whatever
+	// is written afterwards. The caller must close it, and may reuse start
+	// and end.
+	NewCursor(start, end []byte) (Cursor, error)
 }
 
 // A Store is an ordered, byte-level key-value store: one column family of a
 // database. [OpenRocks] returns one backed by RocksDB on disk, [NewMemory]
 // one held in memory; both pass the same conformance suite (package
-// [github.com/slipstream-go/slipstream/kv/kvtest]). A [Cache] adds types,
-// transactions and a change feed on top of a Store.
+// [github.com/slipstream-go/slipstream/kv/store/storetest]). A kv.Cache
+// adds types, transactions and a change feed on top of a Store.
 //
 // A Store is safe for use by several goroutines at once. After Close, every
 // method returns [ErrClosed]; Close and Destroy are the exceptions, which
@@ -103,13 +108,13 @@ type Store interface {
 
 	// Flush writes what the store holds in memory to disk. A write is
 	// durable without it once it is in the write-ahead log; see
-	// [Options.Sync].
+	// [RocksOptions.Sync].
 	Flush() error
 
 	// Compact compacts the keys k with start <= k < end, or from the first
 	// key when start is nil, or to the last when end is nil. With FIFO
 	// compaction, the default, it also drops the oldest files beyond the
-	// size window.
+	// window ([RocksOptions.Window]).
 	Compact(start, end []byte) error
 
 	// Property returns the value of a database property of the store's
@@ -131,17 +136,21 @@ type Store interface {
 // [Store.Snapshot]: writes made after it do not show. Close releases it.
 type View interface {
 	Reader
+	// Close releases the view and the cursors still open on it.
 	Close() error
 }
 
-// A Cursor walks the keys of a [Reader] in order, forwards or backwards. It
-// is positioned with one of its Seek methods, then moved with Next and Prev
-// while Valid reports true.
+// A Cursor walks the keys of a [Reader] within its bounds, in order,
+// forwards or backwards. It is positioned with one of its Seek methods,
+// then moved with Next and Prev while Valid reports true. Every move stays
+// within the bounds given to [Reader.NewCursor]: "the first key" below is
+// the first key within them, and a move that would leave them makes the
+// cursor invalid.
 //
-//	c, err := store.NewCursor()
+//	c, err := s.NewCursor([]byte("a"), []byte("b")) // the keys that start with "a"
 //	...
 //	defer c.Close()
-//	for c.Seek([]byte("a")); c.Valid(); c.Next() {
+//	for c.SeekToFirst(); c.Valid(); c.Next() {
 //		fmt.Printf("%s=%s\n", c.Key(), c.Value())
 //	}
 //	if err := c.Err(); err != nil { ... }
@@ -177,79 +186,18 @@ type Cursor interface {
 	Close() error
 }
 
-// A lender is a reader that can lend a value in memory it owns, saving the
-// copy into Go memory that Get makes: the RocksDB store, whose values come
-// from C. The cache decodes the value, then frees it.
-type lender interface {
-	borrow(key []byte) (v borrowed, found bool, err error)
+// A Lender is a [Reader] that can lend a value in memory it owns, saving the
+// copy into Go memory that Get makes: the RocksDB store and its views, whose
+// values come from C. A kv.Cache decodes a borrowed value, then frees it.
+type Lender interface {
+	// Borrow returns the value stored under key, and whether there is one,
+	// as Get does, but in memory the store owns until Loan.Free.
+	Borrow(key []byte) (v Loan, found bool, err error)
 }
 
-// A borrowed value: Data is valid until Free.
-type borrowed interface {
+// A Loan is a value lent by a [Lender]. Data is valid, and must not be
+// modified, until Free, which the borrower calls once.
+type Loan interface {
 	Data() []byte
 	Free()
-}
-
-// A WriteBatch collects writes to one or more stores of one database, to be
-// applied atomically by [Store.Write]. The zero WriteBatch is empty and
-// ready to use. A WriteBatch copies the keys and values it is given; it is
-// not safe for use by several goroutines at once.
-//
-// To batch typed writes to a [Cache], use [Cache.Batch].
-type WriteBatch struct {
-	ops   []batchOp
-	err   error    // the first error a typed Batch met while adding
-	after []func() // run by a typed Batch's Commit once the batch is written
-	gen   uint64   // counts resets, which discard after
-}
-
-type opKind uint8
-
-const (
-	opPut opKind = iota
-	opDelete
-	opDeleteRange
-)
-
-// A batchOp is one operation of a WriteBatch: on a put, a is the key and b
-// the value; on a delete range, a is the start and b the end.
-type batchOp struct {
-	s    Store
-	kind opKind
-	a, b []byte
-}
-
-// Put adds to b a put of value under key in store s.
-func (b *WriteBatch) Put(s Store, key, value []byte) {
-	b.ops = append(b.ops, batchOp{s: s, kind: opPut, a: clone(key), b: clone(value)})
-}
-
-// Delete adds to b a delete of key from store s.
-func (b *WriteBatch) Delete(s Store, key []byte) {
-	b.ops = append(b.ops, batchOp{s: s, kind: opDelete, a: clone(key)})
-}
-
-// DeleteRange adds to b a delete of the keys k with start <= k < end from
-// store s.
-func (b *WriteBatch) DeleteRange(s Store, start, end []byte) {
-	b.ops = append(b.ops, batchOp{s: s, kind: opDeleteRange, a: clone(start), b: clone(end)})
-}
-
-// Len returns the number of operations in b.
-func (b *WriteBatch) Len() int { return len(b.ops) }
-
-// Reset empties b, so that it can be used again.
-func (b *WriteBatch) Reset() {
-	clear(b.ops)
-	b.ops = b.ops[:0]
-	b.err = nil
-	clear(b.after)
-	b.after = b.after[:0]
-	b.gen++
-}
-
-// clone returns a copy of p that is never nil, so that an empty value stays
-// distinct from a missing one.
-func clone(p []byte) []byte {
-	return append(make([]byte, 0, len(p)), p...)
 }

@@ -1,0 +1,181 @@
+package store
+
+import (
+	"runtime"
+	"time"
+)
+
+// mib is a mebibyte, 1024 × 1024 bytes.
+const mib = 1 << 20
+
+// RocksOptions configure a RocksDB database opened with [OpenRocks]. Every
+// field left at its zero value takes the default of the original slipstream
+// Cache, listed with each field; a nil *RocksOptions means all the defaults,
+// which favour a small, bounded footprint on disk: FIFO compaction keeps the
+// newest [RocksOptions.Window] bytes of table files (25 MiB) and drops the
+// oldest files beyond that, whatever their keys.
+//
+// Anything RocksDB offers beyond these fields can be set with
+// [RocksOptions.Raw].
+type RocksOptions struct {
+	// Window is the size of FIFO compaction's window, in bytes: once the
+	// table files of a column family hold more, the oldest files are
+	// deleted. RocksDB calls it max_table_files_size, the original
+	// target_table_size. Default 25 MiB.
+	Window int64
+
+	// Compaction is the compaction style. Default [FIFO].
+	Compaction Compaction
+
+	// Compression is the compression of table files. Default [LZ4].
+	Compression Compression
+
+	// ErrorIfMissing makes opening fail with [ErrNotDatabase] when there
+	// is no database at the path, instead of creating one.
+	ErrorIfMissing bool
+
+	// ReadOnly opens the database read-only: writes fail, and several
+	// processes may open it at once.
+	ReadOnly bool
+
+	// Sync makes every write wait until the operating system has written
+	// it to disk (fsync of the write-ahead log), so that it survives a
+	// crash of the machine, not only of the process. Writes are much
+	// slower with it. Default off: a write survives a crash of the process
+	// as soon as it returns.
+	Sync bool
+
+	// BackgroundJobs is the number of background flush and compaction
+	// jobs, and the size of RocksDB's thread pools. Default the number of
+	// CPUs.
+	BackgroundJobs int
+
+	// LogFileTimeToRoll is how often RocksDB starts a new info log file
+	// (LOG). Default 30 minutes.
+	LogFileTimeToRoll time.Duration
+
+	// KeepLogFiles is how many info log files RocksDB keeps. Default 1.
+	KeepLogFiles int
+
+	// MaxLogFileSize is the size at which RocksDB starts a new info log
+	// file. Default 0.1 MiB.
+	MaxLogFileSize int64
+
+	// MaxManifestFileSize is the size at which RocksDB starts a new
+	// MANIFEST file. Default 1 MiB.
+	MaxManifestFileSize int64
+
+	// Level0CompactionTrigger is the number of level-0 files that starts a
+	// compaction. Default 4.
+	Level0CompactionTrigger int
+
+	// Level0SlowdownWritesTrigger is the number of level-0 files at which
+	// writes slow down. Default 6. RocksDB ignores it under FIFO
+	// compaction, which never slows writes down for the number of files.
+	Level0SlowdownWritesTrigger int
+
+	// Level0StopWritesTrigger is the number of level-0 files at which
+	// writes stop. Default 8. RocksDB ignores it under FIFO compaction.
+	Level0StopWritesTrigger int
+
+	// MaxWriteBuffers is the number of memtables (write buffers) kept in
+	// memory. Default 2.
+	MaxWriteBuffers int
+
+	// WriteBufferSize is the size of one memtable: the data written
+	// between flushes to a level-0 file. Default 1 MiB.
+	WriteBufferSize int64
+
+	// TargetFileSizeBase is the target size of level-1 files, for level
+	// compaction. Default 256 MiB.
+	TargetFileSizeBase int64
+
+	// MaxBytesForLevelBase is the size of level 1, for level compaction.
+	// Default 1024 MiB.
+	MaxBytesForLevelBase int64
+
+	// MaxBytesForLevelMultiplier is the size ratio of level n+1 to level
+	// n, for level compaction. Default 4.
+	MaxBytesForLevelMultiplier float64
+
+	// DeleteObsoleteFilesPeriod is how often obsolete files are deleted.
+	// Default 10 ms.
+	DeleteObsoleteFilesPeriod time.Duration
+
+	// Raw is a RocksDB options string, such as
+	// "max_open_files=256;bytes_per_sync=1048576", applied after every
+	// other field, so that it can set any option RocksDB knows (see
+	// RocksDB's GetOptionsFromString).
+	Raw string
+}
+
+// Compaction is a RocksDB compaction style.
+type Compaction int
+
+// The compaction styles.
+const (
+	// FIFO keeps the newest RocksOptions.Window bytes of table files
+	// and deletes the oldest files beyond that: the data expires by age,
+	// whatever the key. The default.
+	FIFO Compaction = iota
+	// Level is RocksDB's own default: leveled compaction, which keeps
+	// everything.
+	Level
+	// Universal is universal (tiered) compaction, which keeps everything.
+	Universal
+)
+
+// Compression is a compression algorithm for table files.
+type Compression int
+
+// The compression algorithms.
+const (
+	LZ4           Compression = iota // LZ4, the default
+	NoCompression                    // none
+	Snappy                           // Snappy
+	Zlib                             // zlib
+	ZSTD                             // Zstandard
+)
+
+// DefaultRocksOptions returns the defaults that every zero field of
+// [RocksOptions] takes, filled in.
+func DefaultRocksOptions() RocksOptions {
+	return RocksOptions{}.withDefaults()
+}
+
+// withDefaults returns o with each zero field set to its default.
+func (o RocksOptions) withDefaults() RocksOptions {
+	def := func(p *int64, v int64) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	defInt := func(p *int, v int) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	defDur := func(p *time.Duration, v time.Duration) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	def(&o.Window, 25*mib)
+	defInt(&o.BackgroundJobs, runtime.NumCPU())
+	defDur(&o.LogFileTimeToRoll, 30*time.Minute)
+	defInt(&o.KeepLogFiles, 1)
+	def(&o.MaxLogFileSize, mib/10)
+	def(&o.MaxManifestFileSize, mib)
+	defInt(&o.Level0CompactionTrigger, 4)
+	defInt(&o.Level0SlowdownWritesTrigger, 6)
+	defInt(&o.Level0StopWritesTrigger, 8)
+	defInt(&o.MaxWriteBuffers, 2)
+	def(&o.WriteBufferSize, mib)
+	def(&o.TargetFileSizeBase, 256*mib)
+	def(&o.MaxBytesForLevelBase, 1024*mib)
+	if o.MaxBytesForLevelMultiplier == 0 {
+		o.MaxBytesForLevelMultiplier = 4
+	}
+	defDur(&o.DeleteObsoleteFilesPeriod, 10*time.Millisecond)
+	return o
+}

@@ -1,0 +1,81 @@
+//go:build cgo
+
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/linxGnu/grocksdb"
+)
+
+// Grocksdb returns the grocksdb options that [OpenRocks] gives a database
+// for o, its zero fields set to their defaults: for a program that opens
+// such a database with grocksdb itself, as the benchmarks that compare the
+// two do. The caller owns the options and must Destroy them.
+func (o RocksOptions) Grocksdb() (*grocksdb.Options, error) {
+	r, err := rocksOptions(o.withDefaults())
+	if err != nil {
+		return nil, fmt.Errorf("kv: %w", err)
+	}
+	return r, nil
+}
+
+// rocksOptions translates o, with its defaults filled in, to RocksDB's.
+func rocksOptions(o RocksOptions) (*grocksdb.Options, error) {
+	r := grocksdb.NewDefaultOptions()
+	r.SetCreateIfMissing(!o.ErrorIfMissing)
+	r.IncreaseParallelism(o.BackgroundJobs)
+	r.SetMaxBackgroundJobs(o.BackgroundJobs)
+	r.SetLogFileTimeToRoll(uint64(o.LogFileTimeToRoll / time.Second))
+	r.SetKeepLogFileNum(uint(o.KeepLogFiles))
+	r.SetMaxLogFileSize(uint64(o.MaxLogFileSize))
+	r.SetMaxManifestFileSize(uint64(o.MaxManifestFileSize))
+	fifo := grocksdb.NewDefaultFIFOCompactionOptions()
+	fifo.SetMaxTableFilesSize(uint64(o.Window))
+	r.SetFIFOCompactionOptions(fifo) // takes fifo over
+	switch o.Compaction {
+	case FIFO:
+		r.SetCompactionStyle(grocksdb.FIFOCompactionStyle)
+	case Level:
+		r.SetCompactionStyle(grocksdb.LevelCompactionStyle)
+	case Universal:
+		r.SetCompactionStyle(grocksdb.UniversalCompactionStyle)
+	default:
+		r.Destroy()
+		return nil, fmt.Errorf("unknown compaction style %d", o.Compaction)
+	}
+	r.SetLevel0FileNumCompactionTrigger(o.Level0CompactionTrigger)
+	r.SetLevel0SlowdownWritesTrigger(o.Level0SlowdownWritesTrigger)
+	r.SetLevel0StopWritesTrigger(o.Level0StopWritesTrigger)
+	r.SetMaxWriteBufferNumber(o.MaxWriteBuffers)
+	r.SetWriteBufferSize(uint64(o.WriteBufferSize))
+	r.SetTargetFileSizeBase(uint64(o.TargetFileSizeBase))
+	r.SetMaxBytesForLevelBase(uint64(o.MaxBytesForLevelBase))
+	r.SetMaxBytesForLevelMultiplier(o.MaxBytesForLevelMultiplier)
+	switch o.Compression {
+	case LZ4:
+		r.SetCompression(grocksdb.LZ4Compression)
+	case NoCompression:
+		r.SetCompression(grocksdb.NoCompression)
+	case Snappy:
+		r.SetCompression(grocksdb.SnappyCompression)
+	case Zlib:
+		r.SetCompression(grocksdb.ZLibCompression)
+	case ZSTD:
+		r.SetCompression(grocksdb.ZSTDCompression)
+	default:
+		r.Destroy()
+		return nil, fmt.Errorf("unknown compression %d", o.Compression)
+	}
+	r.SetDeleteObsoleteFilesPeriodMicros(uint64(o.DeleteObsoleteFilesPeriod / time.Microsecond))
+	if o.Raw != "" {
+		n, err := grocksdb.GetOptionsFromString(r, o.Raw)
+		r.Destroy()
+		if err != nil {
+			return nil, fmt.Errorf("options string %q: %w", o.Raw, err)
+		}
+		r = n
+	}
+	return r, nil
+}
