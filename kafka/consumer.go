@@ -3,11 +3,12 @@ package kafka
 import (
 	"context"
 	"fmt"
-	"github.com/slipstream-go/slipstream/stream/streamio"
 	"log/slog"
 	"time"
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/slipstream-go/slipstream/stream/streamio"
 )
 
 // settleIdle: Close stops waiting for the outputs of the messages already
@@ -33,7 +34,7 @@ type consumer[K, V any] struct {
 	fed    chan struct{}           // closed when Feed has returned
 }
 
-func (t *Topic[K, V]) newConsumer(cancel context.CancelCauseFunc) (*consumer[K, V], error) {
+func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCauseFunc) (*consumer[K, V], error) {
 	if _, ok := t.conf["group.id"]; !ok {
 		return nil, fmt.Errorf("kafka: topic %s: reading needs a group.id in the topic's configuration or in Conf", t.name)
 	}
@@ -68,14 +69,16 @@ func (t *Topic[K, V]) newConsumer(cancel context.CancelCauseFunc) (*consumer[K, 
 		polled:  make(chan struct{}),
 	}
 	c.rebalancer = rebalancer{
-		client:  kc,
-		topic:   t.name,
-		start:   t.start,
-		offsets: &c.offsets,
-		poller:  &c.poller,
-		fail:    c.fail,
-		notify:  t.notify,
-		logger:  t.logger,
+		ctx:       ctx,
+		listeners: t.partitionListeners(),
+		client:    kc,
+		topic:     t.name,
+		start:     t.start,
+		offsets:   &c.offsets,
+		poller:    &c.poller,
+		fail:      c.fail,
+		notify:    t.notify,
+		logger:    t.logger,
 	}
 	if err := kc.SubscribeTopics([]string{t.name}, c.rebalancer.rebalance); err != nil {
 		kc.Close()

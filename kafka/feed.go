@@ -25,7 +25,7 @@ func (t *Topic[K, V]) Feed(ctx context.Context, w *stream.Writer[Message[K, V]])
 func (t *Topic[K, V]) feed(ctx context.Context, w *stream.Writer[Message[K, V]], started func(*consumer[K, V])) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	c, err := t.newConsumer(cancel)
+	c, err := t.newConsumer(ctx, cancel)
 	if err != nil {
 		return err
 	}

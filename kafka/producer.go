@@ -89,6 +89,9 @@ func (t *Topic[K, V]) encode(m *Message[K, V], km *ckafka.Message) error {
 	}
 	km.TopicPartition.Topic = &t.name
 	km.TopicPartition.Partition = ckafka.PartitionAny
+	if t.ownPart {
+		km.TopicPartition.Partition = m.Partition
+	}
 	km.Headers = m.Headers
 	km.Timestamp = m.Timestamp
 	return nil

@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 
@@ -10,15 +11,17 @@ import (
 // A rebalancer takes and gives up a consumer's partitions as its group
 // rebalances. Its callback runs inside Poll, so on whoever polls.
 type rebalancer struct {
-	client  *ckafka.Consumer
-	topic   string
-	start   Offset // where the first assignment starts (see WithOffset)
-	started bool   // the first assignment has been made
-	offsets *offsets
-	poller  *poller
-	fail    func(error) // ends Feed
-	notify  func()      // wakes whoever waits for an assignment (Seek)
-	logger  *slog.Logger
+	ctx       context.Context // the Feed's
+	listeners []PartitionListener
+	client    *ckafka.Consumer
+	topic     string
+	start     Offset // where the first assignment starts (see WithOffset)
+	started   bool   // the first assignment has been made
+	offsets   *offsets
+	poller    *poller
+	fail      func(error) // ends Feed
+	notify    func()      // wakes whoever waits for an assignment (Seek)
+	logger    *slog.Logger
 }
 
 // rebalance is the consumer's rebalance callback.
@@ -48,7 +51,10 @@ func (r *rebalancer) assign(parts []ckafka.TopicPartition) {
 			}
 		}
 	}
-	// A partition's state would be restored here, before it is resumed.
+	if err := r.tellAssigned(parts); err != nil {
+		r.fail(err)
+		return
+	}
 	r.offsets.assign(parts, !cooperative)
 	var err error
 	if cooperative {
@@ -72,7 +78,9 @@ func (r *rebalancer) assign(parts []ckafka.TopicPartition) {
 // (see offsets.revoke).
 func (r *rebalancer) revoke(parts []ckafka.TopicPartition) {
 	lost := r.client.AssignmentLost()
-	// A partition's state would be flushed here, before its offsets are committed.
+	for _, l := range r.listeners {
+		l.Revoked(partitionList(parts))
+	}
 	r.offsets.revoke(parts, lost)
 	r.poller.dropPending(parts)
 	var err error
@@ -85,6 +93,21 @@ func (r *rebalancer) revoke(parts []ckafka.TopicPartition) {
 		r.logger.Warn("kafka: unassigning partitions", "err", err)
 	}
 	r.logger.Debug("kafka: partitions revoked", "partitions", partitionList(parts), "lost", lost)
+}
+
+// tellAssigned tells the listeners of partitions given to the consumer,
+// before any of their messages is handed on.
+func (r *rebalancer) tellAssigned(parts []ckafka.TopicPartition) error {
+	if len(r.listeners) == 0 || len(parts) == 0 {
+		return nil
+	}
+	ps := partitionList(parts)
+	for _, l := range r.listeners {
+		if err := l.Assigned(r.ctx, ps); err != nil {
+			return fmt.Errorf("kafka: topic %s: partitions %v assigned: %w", r.topic, ps, err)
+		}
+	}
+	return nil
 }
 
 func partitionList(parts []ckafka.TopicPartition) []int32 {

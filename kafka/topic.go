@@ -45,6 +45,7 @@ type Topic[K, V any] struct {
 	decodeValue func([]byte) (V, error)
 	start       Offset
 	dry         bool
+	ownPart     bool // send each message to its Partition (WithMessagePartition)
 	bad         BadInput
 	logger      *slog.Logger
 
@@ -54,6 +55,7 @@ type Topic[K, V any] struct {
 	prod      atomic.Pointer[producer] // made by the first send; set and cleared under mu
 	dlq       *producer                // made by the first dead letter
 	consumers []*consumer[K, V]        // running, or stopped and waiting for Close
+	listeners []PartitionListener      // see Listen
 	changed   chan struct{}            // closed and replaced when a consumer starts or its assignment changes
 }
 
@@ -64,6 +66,7 @@ type options struct {
 	keyCodec, valCodec any
 	start              Offset
 	dry                bool
+	ownPart            bool
 	bad                BadInput
 	logger             *slog.Logger
 	errs               []error
@@ -103,6 +106,13 @@ func WithOffset(off Offset) Option {
 // Reading is unaffected.
 func WithDryRun() Option {
 	return func(o *options) { o.dry = true }
+}
+
+// WithMessagePartition makes the topic send each message to the partition
+// its Partition field names, rather than to one its partitioner picks from
+// the key: for a changelog, whose partitions mirror those of an input.
+func WithMessagePartition() Option {
+	return func(o *options) { o.ownPart = true }
 }
 
 // WithBadInput sets what the topic does with a message its codecs cannot
@@ -175,6 +185,7 @@ func NewTopic[K, V any](name string, conf ConfigMap, opts ...Option) (*Topic[K, 
 		decodeValue: zerocopy.Decoder(vc),
 		start:       o.start,
 		dry:         o.dry,
+		ownPart:     o.ownPart,
 		bad:         o.bad,
 		logger:      logger.With("topic", name),
 		changed:     make(chan struct{}),

@@ -1,0 +1,104 @@
+package kafka
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// A PartitionListener follows the partitions that the consumers of a
+// [Topic] are given and give up as their group rebalances: a partitioned
+// table (package state) restores a partition's state when it comes and
+// lets it go when it leaves. Its methods run inside the consumer's poll, on
+// the goroutine that reads the topic.
+type PartitionListener interface {
+	// Assigned is called with the partitions a consumer has been given,
+	// before it hands on any of their messages. The consumer waits for it:
+	// it hands on nothing meanwhile, and polls again once it returns (a
+	// long wait must stay under max.poll.interval.ms). An error fails the
+	// consumer.
+	Assigned(ctx context.Context, partitions []int32) error
+	// Revoked is called with the partitions a consumer gives up, or has
+	// lost, before it commits what was accepted from them.
+	Revoked(partitions []int32)
+}
+
+// Listen adds l to the listeners told of the partitions the topic's
+// consumers are given and give up. Consumers made after Listen tell it.
+func (t *Topic[K, V]) Listen(l PartitionListener) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.listeners = append(t.listeners, l)
+}
+
+func (t *Topic[K, V]) partitionListeners() []PartitionListener {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]PartitionListener(nil), t.listeners...)
+}
+
+// Partitions returns how many partitions the topic has, and 0 if it does
+// not exist.
+func (t *Topic[K, V]) Partitions(ctx context.Context) (int, error) {
+	admin, err := t.admin()
+	if err != nil {
+		return 0, err
+	}
+	defer admin.Close()
+	md, err := admin.GetMetadata(&t.name, false, timeoutMs(ctx))
+	if err != nil {
+		return 0, fmt.Errorf("kafka: topic %s: reading metadata: %w", t.name, err)
+	}
+	tm, ok := md.Topics[t.name]
+	if !ok || tm.Error.Code() == ckafka.ErrUnknownTopicOrPart || tm.Error.Code() == ckafka.ErrUnknownTopic {
+		return 0, nil
+	}
+	if tm.Error.Code() != ckafka.ErrNoError {
+		return 0, fmt.Errorf("kafka: topic %s: reading metadata: %w", t.name, tm.Error)
+	}
+	return len(tm.Partitions), nil
+}
+
+// Create creates the topic with partitions partitions and the topic
+// configuration config (such as "cleanup.policy": "compact"), with the
+// brokers' default replication. A topic that exists already is left as it
+// is: Create then returns nil, whatever its partitions and configuration.
+func (t *Topic[K, V]) Create(ctx context.Context, partitions int, config map[string]string) error {
+	admin, err := t.admin()
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	res, err := admin.CreateTopics(ctx, []ckafka.TopicSpecification{{
+		Topic: t.name, NumPartitions: partitions, ReplicationFactor: -1, Config: config,
+	}})
+	if err != nil {
+		return fmt.Errorf("kafka: topic %s: creating it: %w", t.name, err)
+	}
+	for _, r := range res {
+		if c := r.Error.Code(); c != ckafka.ErrNoError && c != ckafka.ErrTopicAlreadyExists {
+			return fmt.Errorf("kafka: topic %s: creating it: %w", t.name, r.Error)
+		}
+	}
+	return nil
+}
+
+// admin returns an admin client with the topic's configuration.
+func (t *Topic[K, V]) admin() (*ckafka.AdminClient, error) {
+	a, err := ckafka.NewAdminClient(clientConfig(t.conf, scopeBoth, nil, ckafka.ConfigMap{"log_level": 3}))
+	if err != nil {
+		return nil, fmt.Errorf("kafka: topic %s: making an admin client: %w", t.name, err)
+	}
+	return a, nil
+}
+
+// timeoutMs returns how long a blocking client call may take: until ctx's
+// deadline, or 10 s.
+func timeoutMs(ctx context.Context) int {
+	if d, ok := ctx.Deadline(); ok {
+		return max(1, int(time.Until(d).Milliseconds()))
+	}
+	return 10_000
+}

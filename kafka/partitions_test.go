@@ -1,0 +1,118 @@
+package kafka_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slipstream-go/slipstream/internal/testkit"
+	"github.com/slipstream-go/slipstream/kafka"
+	"github.com/slipstream-go/slipstream/stream"
+)
+
+// TestCreatePartitionsAndReadPartition creates a topic, sends messages to
+// chosen partitions, and reads one partition back from an offset.
+func TestCreatePartitionsAndReadPartition(t *testing.T) {
+	b := newBroker(t)
+	ctx := testkit.Context(t, 30*time.Second)
+	log := newTopic[string, string](t, testkit.UniqueName("log"), testkit.KafkaConf(b.Addr()), kafka.WithMessagePartition())
+	if n, err := log.Partitions(ctx); err != nil || n != 0 {
+		t.Fatalf("Partitions of a missing topic = %d, %v; want 0, nil", n, err)
+	}
+	if err := log.Create(ctx, 3, map[string]string{"cleanup.policy": "compact"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := log.Create(ctx, 5, nil); err != nil {
+		t.Fatalf("Create of an existing topic: %v", err)
+	}
+	if n, err := log.Partitions(ctx); err != nil || n != 3 {
+		t.Fatalf("Partitions = %d, %v; want 3", n, err)
+	}
+	for i := range 9 {
+		m := kafka.Message[string, string]{Key: fmt.Sprint("k", i), Value: fmt.Sprint(i), Partition: int32(i % 3)}
+		if err := log.Send(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	next, err := log.ReadPartition(ctx, 1, 1, func(m kafka.Message[string, string]) error {
+		got = append(got, fmt.Sprint(m.Offset, ":", m.Value))
+		return nil
+	})
+	if err != nil || next != 3 || !slices.Equal(got, []string{"1:4", "2:7"}) {
+		t.Fatalf("ReadPartition(1, from 1) = %v, next %d, %v; want [1:4 2:7], next 3", got, next, err)
+	}
+	next, err = log.ReadPartition(ctx, 2, 3, func(kafka.Message[string, string]) error {
+		t.Error("read past the end")
+		return nil
+	})
+	if err != nil || next != 3 {
+		t.Fatalf("ReadPartition at the end = %d, %v; want 3, nil", next, err)
+	}
+}
+
+// A recordingListener records what it is told, and the messages handled
+// by the time it is told.
+type recordingListener struct {
+	mu      sync.Mutex
+	events  []string
+	handled *int
+}
+
+func (l *recordingListener) Assigned(_ context.Context, ps []int32) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	slices.Sort(ps)
+	l.events = append(l.events, fmt.Sprintf("assigned %v after %d messages", ps, *l.handled))
+	return nil
+}
+
+func (l *recordingListener) Revoked(ps []int32) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	slices.Sort(ps)
+	l.events = append(l.events, fmt.Sprintf("revoked %v", ps))
+}
+
+// TestListenerIsToldBeforeMessages: a listener hears of the partitions a
+// consumer is given before any of their messages is handled, and of their
+// revocation when the consumer leaves.
+func TestListenerIsToldBeforeMessages(t *testing.T) {
+	b := newBroker(t)
+	ctx := testkit.Context(t, 30*time.Second)
+	name := testkit.UniqueName("in")
+	in := newTopic[string, string](t, name, testkit.KafkaConf(b.Addr()))
+	if err := in.Create(ctx, 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	produceN(t, ctx, in, 10, func(i int) string { return fmt.Sprint(i) })
+
+	var handled int
+	l := &recordingListener{handled: &handled}
+	in.Listen(l)
+	runCtx, stop := context.WithCancel(ctx)
+	app := stream.NewApp()
+	stream.Handle(app, in, stream.Do(func(kafka.Message[string, string]) {
+		l.mu.Lock()
+		handled++
+		done := handled == 10
+		l.mu.Unlock()
+		if done {
+			stop()
+		}
+	}))
+	if err := app.Run(runCtx); err != nil {
+		t.Fatal(err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.events) == 0 || l.events[0] != "assigned [0 1] after 0 messages" {
+		t.Fatalf("events %v: want the assignment before any message", l.events)
+	}
+	if last := l.events[len(l.events)-1]; last != "revoked [0 1]" {
+		t.Errorf("events %v: want the revocation last, when the consumer leaves", l.events)
+	}
+}

@@ -1,0 +1,74 @@
+package kafka
+
+import (
+	"context"
+	"fmt"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// ReadPartition reads partition p of the topic from offset from to its end
+// as it is when ReadPartition starts, calling fn with each message in
+// order, outside any consumer group (nothing is committed). It returns the
+// offset to read next: that end, or where fn or reading failed. A from
+// before the partition's first offset reads from that first offset. It
+// is how a partitioned table restores its state from a changelog.
+func (t *Topic[K, V]) ReadPartition(ctx context.Context, p int32, from int64, fn func(Message[K, V]) error) (next int64, err error) {
+	logs := startLogs(t.logger, "reader")
+	defer logs.stop()
+	c, err := ckafka.NewConsumer(clientConfig(t.conf, scopeConsumer, consumerDefaults, ckafka.ConfigMap{
+		"group.id":                 "slipstream-reader", // required by the client; never joined
+		"enable.auto.commit":       false,
+		"enable.auto.offset.store": false,
+		"enable.partition.eof":     true,
+		"auto.offset.reset":        "earliest",
+		"go.logs.channel.enable":   true,
+		"go.logs.channel":          logs.ch,
+	}))
+	if err != nil {
+		return from, fmt.Errorf("kafka: topic %s: making a reader: %w", t.name, err)
+	}
+	defer c.Close()
+	low, high, err := c.QueryWatermarkOffsets(t.name, p, timeoutMs(ctx))
+	if err != nil {
+		return from, fmt.Errorf("kafka: topic %s: partition %d: reading its offsets: %w", t.name, p, err)
+	}
+	from = max(from, low)
+	if from >= high {
+		return from, nil
+	}
+	if err := c.Assign([]ckafka.TopicPartition{{Topic: &t.name, Partition: p, Offset: ckafka.Offset(from)}}); err != nil {
+		return from, fmt.Errorf("kafka: topic %s: partition %d: assigning it: %w", t.name, p, err)
+	}
+	next = from
+	for next < high {
+		if err := ctx.Err(); err != nil {
+			return next, context.Cause(ctx)
+		}
+		switch e := c.Poll(100).(type) {
+		case *ckafka.Message:
+			if e.TopicPartition.Error != nil {
+				return next, fmt.Errorf("kafka: topic %s: partition %d: reading: %w", t.name, p, e.TopicPartition.Error)
+			}
+			m, derr := t.decode(e)
+			if derr != nil {
+				return next, derr
+			}
+			if err := fn(m); err != nil {
+				return next, err
+			}
+			next = int64(e.TopicPartition.Offset) + 1
+		case ckafka.PartitionEOF:
+			// The end, past transaction markers that hold no message.
+			next = max(next, int64(e.Offset))
+			if next < high {
+				next = high
+			}
+		case ckafka.Error:
+			if err := clientFailure(t.name, "reader", e); err != nil {
+				return next, err
+			}
+		}
+	}
+	return next, nil
+}
