@@ -102,3 +102,20 @@ func timeoutMs(ctx context.Context) int {
 	}
 	return 10_000
 }
+
+// Watermarks returns the first offset of partition p and the offset after
+// its last message (the high watermark), as the broker has them now.
+func (t *Topic[K, V]) Watermarks(ctx context.Context, p int32) (low, high int64, err error) {
+	c, err := ckafka.NewConsumer(clientConfig(t.conf, scopeConsumer, nil, ckafka.ConfigMap{
+		"group.id": "slipstream-reader", "log_level": 3, // required by the client; never joined
+	}))
+	if err != nil {
+		return 0, 0, fmt.Errorf("kafka: topic %s: making a reader: %w", t.name, err)
+	}
+	defer c.Close()
+	low, high, err = c.QueryWatermarkOffsets(t.name, p, timeoutMs(ctx))
+	if err != nil {
+		return 0, 0, fmt.Errorf("kafka: topic %s: partition %d: reading its offsets: %w", t.name, p, err)
+	}
+	return low, high, nil
+}

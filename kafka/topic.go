@@ -192,6 +192,14 @@ func NewTopic[K, V any](name string, conf ConfigMap, opts ...Option) (*Topic[K, 
 	}, nil
 }
 
+// NewTopicLike returns the topic called name, configured as like is (the
+// defaults of [Conf] as they were when like was made, and like's own
+// configuration), with opts: for an output or a changelog that reaches
+// the same cluster, with the same credentials, as an input.
+func NewTopicLike[K, V, LK, LV any](name string, like *Topic[LK, LV], opts ...Option) (*Topic[K, V], error) {
+	return NewTopic[K, V](name, like.conf, opts...)
+}
+
 // codecFor returns the codec given for what ("key" or "value"), or the
 // default codec of T.
 func codecFor[T any](what string, given any) (codec.Codec[T], error) {
