@@ -119,3 +119,44 @@ func (t *Topic[K, V]) Watermarks(ctx context.Context, p int32) (low, high int64,
 	}
 	return low, high, nil
 }
+
+// Lag returns, for each partition of the topic, how many messages the
+// topic's consumer group has yet to commit: the partition's high watermark
+// less the group's committed offset (the whole partition when the group
+// has committed nothing there). It asks the brokers, so it counts what
+// every member of the group has committed, in any process.
+func (t *Topic[K, V]) Lag(ctx context.Context) (map[int32]int64, error) {
+	if _, ok := t.conf["group.id"]; !ok {
+		return nil, fmt.Errorf("kafka: topic %s: lag needs a group.id in the topic's configuration or in Conf", t.name)
+	}
+	n, err := t.Partitions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := ckafka.NewConsumer(clientConfig(t.conf, scopeConsumer, nil, ckafka.ConfigMap{"log_level": 3}))
+	if err != nil {
+		return nil, fmt.Errorf("kafka: topic %s: making a reader: %w", t.name, err)
+	}
+	defer c.Close()
+	tps := make([]ckafka.TopicPartition, n)
+	for i := range tps {
+		tps[i] = ckafka.TopicPartition{Topic: &t.name, Partition: int32(i)}
+	}
+	committed, err := c.Committed(tps, timeoutMs(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("kafka: topic %s: reading committed offsets: %w", t.name, err)
+	}
+	lag := make(map[int32]int64, n)
+	for _, tp := range committed {
+		low, high, err := c.QueryWatermarkOffsets(t.name, tp.Partition, timeoutMs(ctx))
+		if err != nil {
+			return nil, fmt.Errorf("kafka: topic %s: partition %d: reading its offsets: %w", t.name, tp.Partition, err)
+		}
+		from := low
+		if tp.Offset >= 0 {
+			from = int64(tp.Offset)
+		}
+		lag[tp.Partition] = max(0, high-from)
+	}
+	return lag, nil
+}

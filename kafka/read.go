@@ -59,11 +59,10 @@ func (t *Topic[K, V]) ReadPartition(ctx context.Context, p int32, from int64, fn
 			}
 			next = int64(e.TopicPartition.Offset) + 1
 		case ckafka.PartitionEOF:
-			// The end, past transaction markers that hold no message.
-			next = max(next, int64(e.Offset))
-			if next < high {
-				next = high
-			}
+			// The end as the last fetch saw it: past transaction markers,
+			// which hold no message, once it reaches high. An earlier
+			// one (a fetch that returned nothing yet) says nothing.
+			next = max(next, min(int64(e.Offset), high))
 		case ckafka.Error:
 			if err := clientFailure(t.name, "reader", e); err != nil {
 				return next, err

@@ -53,6 +53,7 @@ func (t *Table[K, V]) Assigned(ctx context.Context, ps []int32) error {
 		if err != nil {
 			return err
 		}
+		from, _ := s.next()
 		if err := t.restore(ctx, s); err != nil {
 			return errors.Join(err, s.data.Close())
 		}
@@ -65,7 +66,8 @@ func (t *Table[K, V]) Assigned(ctx context.Context, ps []int32) error {
 		if closed {
 			return errors.Join(fmt.Errorf("state: table %s: closed", t.name), s.data.Close())
 		}
-		t.logger.Info("state: partition restored", "partition", p, "records", t.restored.Load()-before, "took", time.Since(start).Round(time.Millisecond))
+		to, _ := s.next()
+		t.logger.Info("state: partition restored", "partition", p, "from", from, "to", to, "records", t.restored.Load()-before, "took", time.Since(start).Round(time.Millisecond))
 	}
 	return nil
 }
@@ -110,9 +112,6 @@ func (t *Table[K, V]) restore(ctx context.Context, s *shard[K, V]) error {
 	from, err := s.next()
 	if err != nil {
 		return err
-	}
-	if true {
-		return nil
 	}
 	var wb store.WriteBatch
 	commit := func(next int64) error {
