@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -62,6 +63,37 @@ func startBroker() (broker, error) {
 		return inProcess{b}, nil
 	default:
 		return nil, fmt.Errorf("kafkabench: %s=%q: want process or inprocess", EnvBroker, where)
+	}
+}
+
+// The broker, started on first use.
+var (
+	brokerMu sync.Mutex
+	current  broker
+)
+
+// theBroker returns the process's broker, starting it on first use.
+func theBroker() (broker, error) {
+	brokerMu.Lock()
+	defer brokerMu.Unlock()
+	if current == nil {
+		b, err := startBroker()
+		if err != nil {
+			return nil, err
+		}
+		current, filled = b, 0
+	}
+	return current, nil
+}
+
+// Cleanup closes the broker, if it was started. Call it when the process is
+// done benchmarking.
+func Cleanup() {
+	brokerMu.Lock()
+	defer brokerMu.Unlock()
+	if current != nil {
+		current.close()
+		current = nil
 	}
 }
 
