@@ -1,7 +1,6 @@
 package kafkabench
 
 import (
-	"context"
 	"testing"
 	"time"
 )
@@ -31,35 +30,53 @@ var (
 var Comparisons = []*Comparison{&Produce, &SendAsync, &Consume}
 
 // Slipstream is the benchmark of the slipstream side.
-func (c *Comparison) Slipstream(b *testing.B) { runSide(b, c.slip) }
+func (c *Comparison) Slipstream(b *testing.B) { c.side(b, c.slip) }
 
 // Confluent is the benchmark of the raw confluent-kafka-go side.
-func (c *Comparison) Confluent(b *testing.B) { runSide(b, c.base) }
+func (c *Comparison) Confluent(b *testing.B) { c.side(b, c.base) }
 
-// TopicToTopic is the benchmark of consume → stream.Map → produce.
-func TopicToTopic(b *testing.B) { runSide(b, prepareTopicToTopic) }
-
-// runSide times one run of b.N messages and reports messages per second.
-func runSide(b *testing.B, p prepare) {
+// ready returns the broker, once both sides have made their first,
+// untimed runs against it.
+func (c *Comparison) ready(b *testing.B) broker {
 	br, err := theBroker()
+	if err == nil {
+		err = warmUp(c.Name, br, c.slip, c.base)
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
-	r, err := p(br, b.N)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
-	defer cancel()
+	return br
+}
+
+// side times b.N messages of one side, in runs of Chunk messages as
+// Interleaved does, and reports messages per second.
+func (c *Comparison) side(b *testing.B, p prepare) {
+	br := c.ready(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.StopTimer()
-	err = drive(ctx, r, b.StartTimer, b.StopTimer)
-	b.StopTimer()
-	if cerr := r.check(); err == nil {
-		err = cerr
+	for from := 0; from < b.N; from += chunk {
+		if err := timed(br, p, min(chunk, b.N-from), b.StartTimer, b.StopTimer); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// TopicToTopic is the benchmark of consume → stream.Map → produce: one run
+// of b.N messages, after an untimed one of Chunk messages.
+func TopicToTopic(b *testing.B) {
+	br, err := theBroker()
+	if err == nil {
+		err = warmUp("TopicToTopic", br, prepareTopicToTopic)
 	}
 	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.StopTimer()
+	if err := timed(br, prepareTopicToTopic, b.N, b.StartTimer, b.StopTimer); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
@@ -77,16 +94,12 @@ const (
 // BaseNsPerOp) and the ratio of their throughputs, slipstream ÷
 // confluent-kafka-go ("slipstream/confluent-throughput").
 func (c *Comparison) Interleaved(b *testing.B) {
-	br, err := theBroker()
-	if err != nil {
-		b.Fatal(err)
-	}
+	br := c.ready(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.StopTimer()
 	var tSlip, tBase time.Duration
 	for from, i := 0, 0; from < b.N; from, i = from+chunk, i+1 {
-		n := min(chunk, b.N-from)
 		sides := []struct {
 			p prepare
 			t *time.Duration
@@ -95,24 +108,14 @@ func (c *Comparison) Interleaved(b *testing.B) {
 			sides[0], sides[1] = sides[1], sides[0]
 		}
 		for _, s := range sides {
-			r, err := s.p(br, n)
-			if err != nil {
-				b.Fatal(err)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 			var start time.Time
-			err = drive(ctx, r, func() {
+			err := timed(br, s.p, min(chunk, b.N-from), func() {
 				b.StartTimer()
 				start = time.Now()
 			}, func() {
 				*s.t += time.Since(start)
 				b.StopTimer()
 			})
-			b.StopTimer()
-			cancel()
-			if cerr := r.check(); err == nil {
-				err = cerr
-			}
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -189,3 +189,25 @@ func TestUsagePerMessage(t *testing.T) {
 		t.Fatalf("per message of none: %+v, want zero", got)
 	}
 }
+
+// TestWarmUp checks that a benchmark's untimed first runs are made once
+// per broker, a run of Chunk messages of each side.
+func TestWarmUp(t *testing.T) {
+	var runs []int
+	p := func(_ broker, n int) (*run, error) {
+		runs = append(runs, n)
+		return &run{
+			start: func(_ context.Context, m *marks) error { m.begin(); m.end(); return nil },
+			check: func() error { return nil },
+		}, nil
+	}
+	first, second := broker(inProcess{}), broker(&child{})
+	for _, br := range []broker{first, first, second, second} {
+		if err := warmUp("TestWarmUp", br, p, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(runs) != 4 || runs[0] != chunk {
+		t.Fatalf("runs %v: want two of %d per broker", runs, chunk)
+	}
+}

@@ -25,8 +25,18 @@ func newTopic(b broker, prefix string) (string, error) {
 	return name, nil
 }
 
-// fill makes sure the consume topic holds at least n messages.
+// backlog is the fewest messages the consume topic holds: four runs of
+// Consume, so that each run reads the beginning of it and stops well
+// before its end, while librdkafka fetches ahead, as a consumer catching
+// up on a backlog does. A run that reached the end would see the fetching
+// stop early and its clients' CPU go to the handler alone, and whether it
+// did would depend on which benchmarks ran before.
+func backlog() int { return 4 * chunk }
+
+// fill makes sure the consume topic holds at least n messages, and at
+// least backlog.
 func fill(b broker, n int) error {
+	n = max(n, backlog())
 	brokerMu.Lock()
 	defer brokerMu.Unlock()
 	if n <= filled {
