@@ -56,7 +56,7 @@ func BenchmarkTransaction(b *testing.B) {
 }
 
 // BenchmarkProduce: one op is one 100-byte message sent to a topic of the
-// in-process broker and acknowledged: a Topic as the sink of an app fed by
+// benchmarks' broker (a child process) and acknowledged: a Topic as the sink of an app fed by
 // source.Slice, against a raw Producer.Produce loop reading delivery
 // reports. The sendasync forms measure the Topic alone: a loop calling
 // Topic.SendAsync against the same raw loop.
@@ -69,8 +69,9 @@ func BenchmarkProduce(b *testing.B) {
 }
 
 // BenchmarkConsume: one op is one message read from a topic filled
-// beforehand, from its beginning: a Topic source in an app, tracked and
-// committed, against a raw Consumer.Poll loop with auto-commit.
+// beforehand, from its beginning, in runs of 50,000 messages: a Topic
+// source in an app, tracked and committed, against a raw Consumer.Poll loop
+// with auto-commit.
 func BenchmarkConsume(b *testing.B) {
 	b.Run("slipstream", kafkabench.Consume.Slipstream)
 	b.Run("confluent", kafkabench.Consume.Confluent)

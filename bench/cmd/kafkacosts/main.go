@@ -31,9 +31,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "kafkacosts: -pairs must be at least 1")
 		os.Exit(2)
 	}
-	if os.Getenv(kafkabench.EnvBroker) == "" {
-		os.Setenv(kafkabench.EnvBroker, "process")
-	}
 	err := run(os.Stdout, *pairs, *only)
 	kafkabench.Cleanup()
 	if err != nil {
@@ -45,7 +42,7 @@ func main() {
 // run measures the comparisons named by only (all if empty) and prints
 // their table to w.
 func run(w io.Writer, pairs int, only string) error {
-	fmt.Fprintf(w, "%d pairs of %d-message runs per comparison, broker: %s\n\n", pairs, kafkabench.Chunk, os.Getenv(kafkabench.EnvBroker))
+	fmt.Fprintf(w, "%d pairs of %d-message runs per comparison, broker: %s\n\n", pairs, kafkabench.Chunk, kafkabench.BrokerPlace())
 	fmt.Fprintln(w, "| comparison | side | wall/msg | CPU/msg | GC mark/msg | throughput ratio (median of pairs) |")
 	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: |")
 	found := false

@@ -12,8 +12,8 @@
 //
 // Suites: pipeline (stream throughput and latency against channels,
 // go-streams and rill), kv (the Cache against raw grocksdb, and
-// transactions), kafka (Topic against raw confluent-kafka-go, on an
-// in-process broker).
+// transactions), kafka (Topic against raw confluent-kafka-go, on a broker
+// in a child process unless KAFKABENCH_BROKER=inprocess).
 package main
 
 import (
@@ -161,7 +161,7 @@ func kvSuite() *suite {
 }
 
 func kafkaSuite() *suite {
-	s := &suite{name: "kafka", title: "Kafka Topic against raw confluent-kafka-go, in-process broker", unit: "msgs/s", benchtime: kafkaBenchtime}
+	s := &suite{name: "kafka", title: "Kafka Topic against raw confluent-kafka-go, broker: " + kafkabench.BrokerPlace(), unit: "msgs/s", benchtime: kafkaBenchtime}
 	for _, c := range kafkabench.Comparisons {
 		slip, base := c.Name+"/slipstream", c.Name+"/confluent"
 		s.benches = append(s.benches, bench{

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -18,19 +19,16 @@ import (
 )
 
 // EnvBroker names the environment variable that chooses where the broker
-// of the benchmarks runs: "inprocess" (the default) or "process".
+// of the benchmarks runs: "process" (the default) or "inprocess".
 //
-// By default the broker (package kafka/kafkatest) runs in the benchmark
-// process, where it shares the clients' Go runtime: its heap, which holds
-// the messages the benchmarks send (hundreds of megabytes), makes each
-// garbage collection of the process longer, and its goroutines take turns
-// on the same Ps as the clients'. Go code on the client side pays for
-// that, raw confluent-kafka-go, whose work is mostly in C, less: a
-// distortion no real deployment has. "process" runs the broker in a child
-// process instead (the benchmark's own executable started again), apart
-// from its clients as a Kafka broker is. Either way it shares the machine's
-// cores with them. On the 2-core machines these benchmarks were written on,
-// both give the same ratios within their noise.
+// By default the broker (package kafka/kafkatest) runs in a child process
+// (the benchmark's own executable started again), apart from its clients
+// as a Kafka broker is, though on the same cores. "inprocess" runs it in
+// the benchmark process, where it shares the clients' Go runtime: their
+// Ps, and their garbage collections, which its heap (the messages sent,
+// hundreds of megabytes) makes longer. That is a distortion no deployment
+// has, and on 2 cores it moved the Consume ratio by about +0.1 and
+// doubled its spread from run to run (see the README).
 const EnvBroker = "KAFKABENCH_BROKER"
 
 // envServe marks the child process that serves the broker.
@@ -51,10 +49,10 @@ type broker interface {
 // startBroker starts the broker that EnvBroker asks for, with the consume
 // topic.
 func startBroker() (broker, error) {
-	switch where := os.Getenv(EnvBroker); where {
+	switch where := BrokerPlace(); where {
 	case "process":
 		return startChild()
-	case "", "inprocess":
+	case "inprocess":
 		b, err := kafkatest.Start(kafkatest.WithTopic(inTopic, Partitions))
 		if err != nil {
 			return nil, err
@@ -62,6 +60,46 @@ func startBroker() (broker, error) {
 		return inProcess{b}, nil
 	default:
 		return nil, fmt.Errorf("kafkabench: %s=%q: want process or inprocess", EnvBroker, where)
+	}
+}
+
+// The broker, started on first use.
+var (
+	brokerMu sync.Mutex
+	current  broker
+)
+
+// theBroker returns the process's broker, starting it on first use.
+func theBroker() (broker, error) {
+	brokerMu.Lock()
+	defer brokerMu.Unlock()
+	if current == nil {
+		b, err := startBroker()
+		if err != nil {
+			return nil, err
+		}
+		current, filled = b, 0
+	}
+	return current, nil
+}
+
+// BrokerPlace returns where the benchmarks' broker runs, or will: "process"
+// or "inprocess" (see EnvBroker).
+func BrokerPlace() string {
+	if where := os.Getenv(EnvBroker); where != "" {
+		return where
+	}
+	return "process"
+}
+
+// Cleanup closes the broker, if it was started. Call it when the process is
+// done benchmarking.
+func Cleanup() {
+	brokerMu.Lock()
+	defer brokerMu.Unlock()
+	if current != nil {
+		current.close()
+		current = nil
 	}
 }
 
@@ -78,8 +116,12 @@ func (p inProcess) createTopic(name string, partitions int) error {
 func (p inProcess) deleteTopic(name string) error { return p.b.Cluster().DeleteTopic(name) }
 
 func (p inProcess) count(topic string) (int64, error) {
+	infos := p.b.Cluster().PartitionInfos(topic)
+	if len(infos) == 0 {
+		return 0, fmt.Errorf("kafkabench: no topic %s", topic)
+	}
 	var n int64
-	for _, pi := range p.b.Cluster().PartitionInfos(topic) {
+	for _, pi := range infos {
 		n += pi.HighWatermark - pi.LogStartOffset
 	}
 	return n, nil

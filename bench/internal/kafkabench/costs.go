@@ -1,7 +1,6 @@
 package kafkabench
 
 import (
-	"context"
 	"fmt"
 	"runtime/metrics"
 	"syscall"
@@ -36,6 +35,9 @@ type CostReport struct {
 // switched by an environment variable read when its client is made.
 func (c *Comparison) Costs(pairs int) (CostReport, error) {
 	br, err := theBroker()
+	if err == nil {
+		err = warmUp(c.Name, br, c.slip, c.base)
+	}
 	if err != nil {
 		return CostReport{}, err
 	}
@@ -64,20 +66,11 @@ func (c *Comparison) Costs(pairs int) (CostReport, error) {
 	}, nil
 }
 
-// measureRun makes and drives one run of n messages and returns what the
-// process spent between the run's marks.
+// measureRun makes one run of n messages and returns what the process
+// spent between the run's marks.
 func measureRun(br broker, p prepare, n int) (usage, error) {
-	r, err := p(br, n)
-	if err != nil {
-		return usage{}, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
-	defer cancel()
 	var began, ended usage
-	err = drive(ctx, r, func() { began = readUsage() }, func() { ended = readUsage() })
-	if cerr := r.check(); err == nil {
-		err = cerr
-	}
+	err := timed(br, p, n, func() { began = readUsage() }, func() { ended = readUsage() })
 	return ended.minus(began), err
 }
 

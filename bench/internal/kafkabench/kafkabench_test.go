@@ -116,37 +116,40 @@ func TestBenchmarks(t *testing.T) {
 	}
 }
 
-// TestBrokerProcess runs a produce run of each side against a broker in a
-// child process, as EnvBroker=process asks for, and checks what the
-// benchmarks ask of that broker besides.
-func TestBrokerProcess(t *testing.T) {
-	br, err := startChild()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer br.close()
-	for name, p := range map[string]prepare{"slipstream": prepareProduceSlipstream, "confluent": prepareProduceConfluent} {
-		t.Run(name, func(t *testing.T) {
-			r, err := p(br, 100)
+// TestBrokerPlaces runs a produce run of each side against a broker of
+// each place EnvBroker can choose, and checks what the benchmarks ask of
+// that broker besides.
+func TestBrokerPlaces(t *testing.T) {
+	for _, place := range []string{"process", "inprocess"} {
+		t.Run(place, func(t *testing.T) {
+			t.Setenv(EnvBroker, place)
+			br, err := startBroker()
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			err = drive(ctx, r, func() {}, func() {})
-			if cerr := r.check(); err == nil {
-				err = cerr // which counts the messages, and deletes the topic
+			defer br.close()
+			for name, p := range map[string]prepare{"slipstream": prepareProduceSlipstream, "confluent": prepareProduceConfluent} {
+				r, err := p(br, 100)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				err = drive(ctx, r, func() {}, func() {})
+				cancel()
+				if cerr := r.check(); err == nil {
+					err = cerr // which counts the messages, and deletes the topic
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
 			}
-			if err != nil {
-				t.Fatal(err)
+			if n, err := br.count(inTopic); err != nil || n != 0 {
+				t.Fatalf("count(%s) = %d, %v; want an empty topic", inTopic, n, err)
+			}
+			if _, err := br.count("no-such-topic"); err == nil {
+				t.Fatal("count of a missing topic: no error")
 			}
 		})
-	}
-	if n, err := br.count(inTopic); err != nil || n != 0 {
-		t.Fatalf("count(%s) = %d, %v; want an empty topic", inTopic, n, err)
-	}
-	if _, err := br.count("no-such-topic"); err == nil {
-		t.Fatal("count of a missing topic: no error")
 	}
 }
 
@@ -187,5 +190,27 @@ func TestUsagePerMessage(t *testing.T) {
 	}
 	if got := spent.perMessage(0); got != (Costs{}) {
 		t.Fatalf("per message of none: %+v, want zero", got)
+	}
+}
+
+// TestWarmUp checks that a benchmark's untimed first runs are made once
+// per broker, a run of Chunk messages of each side.
+func TestWarmUp(t *testing.T) {
+	var runs []int
+	p := func(_ broker, n int) (*run, error) {
+		runs = append(runs, n)
+		return &run{
+			start: func(_ context.Context, m *marks) error { m.begin(); m.end(); return nil },
+			check: func() error { return nil },
+		}, nil
+	}
+	first, second := broker(inProcess{}), broker(&child{})
+	for _, br := range []broker{first, first, second, second} {
+		if err := warmUp("TestWarmUp", br, p, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(runs) != 4 || runs[0] != chunk {
+		t.Fatalf("runs %v: want two of %d per broker", runs, chunk)
 	}
 }
