@@ -34,6 +34,7 @@ const (
 	childGroup     = "SLIPSTREAM_KAFKA_TEST_GROUP"
 	childDelay     = "SLIPSTREAM_KAFKA_TEST_DELAY"
 	childSession   = "SLIPSTREAM_KAFKA_TEST_SESSION_MS"
+	childInstance  = "SLIPSTREAM_KAFKA_TEST_INSTANCE"
 )
 
 // runChild runs the app a child process was started for, and returns the
@@ -57,6 +58,9 @@ func runChild(role string) int {
 		conf["session.timeout.ms"] = ms
 		conf["heartbeat.interval.ms"] = 500
 	}
+	if id := os.Getenv(childInstance); id != "" {
+		conf["group.instance.id"] = id
+	}
 	in, err := kafka.NewTopic[string, string]("in", conf)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -69,11 +73,13 @@ func runChild(role string) int {
 	}
 	var (
 		handled atomic.Int64
+		first   sync.Once
 		mu      sync.Mutex
 		parts   = map[int32]bool{}
 	)
 	app := stream.NewApp()
 	stream.Handle(app, in, stream.Func(func(m kafka.Message[string, string]) kafka.Message[string, string] {
+		first.Do(func() { fmt.Println("first") })
 		time.Sleep(delay) // "processing"
 		handled.Add(1)
 		mu.Lock()
