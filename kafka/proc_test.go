@@ -2,6 +2,7 @@ package kafka_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -105,9 +106,28 @@ func runChild(role string) int {
 
 // A child is a test child process running the pipeline in → out.
 type child struct {
-	cmd  *exec.Cmd
-	out  chan string // lines of its standard output
-	done chan error
+	cmd    *exec.Cmd
+	out    chan string // lines of its standard output
+	done   chan error
+	stderr lockedBuffer // what it wrote to its standard error
+}
+
+// A lockedBuffer is a bytes.Buffer safe for concurrent use.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 func startChild(t *testing.T, bootstrap, group string, delay time.Duration, env ...string) *child {
@@ -115,7 +135,8 @@ func startChild(t *testing.T, bootstrap, group string, delay time.Duration, env 
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"=pipeline", childBootstrap+"="+bootstrap, childGroup+"="+group, childDelay+"="+delay.String())
 	cmd.Env = append(cmd.Env, env...)
-	cmd.Stderr = testWriter{t}
+	c := &child{cmd: cmd, out: make(chan string, 10), done: make(chan error, 1)}
+	cmd.Stderr = io.MultiWriter(testWriter{t}, &c.stderr)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +144,6 @@ func startChild(t *testing.T, bootstrap, group string, delay time.Duration, env 
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	c := &child{cmd: cmd, out: make(chan string, 10), done: make(chan error, 1)}
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
