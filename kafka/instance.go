@@ -6,17 +6,9 @@ import (
 	"sync"
 )
 
-// A consumer joins its group as a static member (KIP-345) when the
-// configuration names the instance of the app with group.instance.id: a
-// restarted instance then takes its dead predecessor's place, and its
-// partitions, at once, instead of waiting session.timeout.ms for the broker
-// to notice the death. The broker keys static members by that id within a
-// group, and one process may run several consumers in one group (a topic
-// per handler, or one topic read twice), which would fence each other
-// under one id; so the name is the instance's, and each consumer joins as
-// NAME-TOPIC, or NAME-TOPIC-N for the Nth consumer of one topic that the
-// process runs at once in one group. The package doc says how to choose
-// the name.
+// group.instance.id names the app's instance, and each consumer of the
+// process joins its group as a static member under an id of its own made
+// from it: see Restarts in the package doc for why and how.
 
 // maxInstanceID is the longest group.instance.id a broker accepts.
 const maxInstanceID = 249
