@@ -52,12 +52,22 @@ func TestConsumerDefaults(t *testing.T) {
 // offsets itself whatever the configuration says.
 func TestConsumerConfig(t *testing.T) {
 	logs := make(chan ckafka.LogEvent)
-	got := *consumerConfig(ConfigMap{"group.id": "g", "enable.auto.offset.store": true}, logs)
+	got := *consumerConfig(ConfigMap{"group.id": "g", "enable.auto.offset.store": true}, "", logs)
 	if got["fetch.queue.backoff.ms"] != "10" || got["group.id"] != "g" || got["enable.auto.offset.store"] != false {
 		t.Errorf("consumer config %v: want fetch.queue.backoff.ms 10, group.id g, enable.auto.offset.store false", got)
 	}
-	got = *consumerConfig(ConfigMap{"fetch.queue.backoff.ms": 500}, logs)
+	got = *consumerConfig(ConfigMap{"fetch.queue.backoff.ms": 500}, "", logs)
 	if got["fetch.queue.backoff.ms"] != "500" {
 		t.Errorf("fetch.queue.backoff.ms = %v with 500 configured, want 500", got["fetch.queue.backoff.ms"])
+	}
+	// A static member joins with the id derived from its instance name;
+	// a dynamic one with none, even if the configuration names "".
+	got = *consumerConfig(ConfigMap{"group.instance.id": "w1"}, "w1-in", logs)
+	if got["group.instance.id"] != "w1-in" {
+		t.Errorf("group.instance.id = %v, want w1-in", got["group.instance.id"])
+	}
+	got = *consumerConfig(ConfigMap{"group.instance.id": ""}, "", logs)
+	if id, ok := got["group.instance.id"]; ok {
+		t.Errorf("group.instance.id = %q for a dynamic member, want none", id)
 	}
 }

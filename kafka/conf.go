@@ -27,6 +27,10 @@ import (
 // sasl_plain_password, and any other name that becomes a librdkafka
 // property when its underscores are dots (client_id, session_timeout_ms,
 // ...). They are stored under librdkafka's names.
+//
+// One key does not go to librdkafka as it is: group.instance.id names the
+// app's instance, and each consumer joins its group under an id made from
+// it (see Restarts in the package doc).
 type ConfigMap map[string]any
 
 // redacted replaces secret values when a ConfigMap is printed.

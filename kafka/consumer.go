@@ -21,10 +21,11 @@ const settleIdle = time.Second
 // and gives up partitions; its offsets track what is accepted from them and
 // commit it.
 type consumer[K, V any] struct {
-	t      *Topic[K, V]
-	client *ckafka.Consumer
-	logs   *logPump
-	logger *slog.Logger
+	t       *Topic[K, V]
+	client  *ckafka.Consumer
+	logs    *logPump
+	logger  *slog.Logger
+	release func() // gives back its group.instance.id (claimInstanceID)
 
 	poller     poller
 	rebalancer rebalancer
@@ -38,23 +39,31 @@ func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCaus
 	if _, ok := t.conf["group.id"]; !ok {
 		return nil, fmt.Errorf("kafka: topic %s: reading needs a group.id in the topic's configuration or in Conf", t.name)
 	}
+	instance, release := claimInstanceID(t.conf, t.name)
 	logs := startLogs(t.logger, "consumer")
-	kc, err := ckafka.NewConsumer(consumerConfig(t.conf, logs.ch))
+	kc, err := ckafka.NewConsumer(consumerConfig(t.conf, instance, logs.ch))
 	if err != nil {
 		logs.stop()
+		release()
 		return nil, fmt.Errorf("kafka: topic %s: making consumer: %w", t.name, err)
 	}
+	logger, role := t.logger, "consumer"
+	if instance != "" {
+		logger = logger.With("instance", instance)
+		role = fmt.Sprintf("consumer (group.instance.id %s)", instance)
+	}
 	c := &consumer[K, V]{
-		t:      t,
-		client: kc,
-		logs:   logs,
-		logger: t.logger,
-		cancel: cancel,
-		fed:    make(chan struct{}),
+		t:       t,
+		client:  kc,
+		logs:    logs,
+		logger:  logger,
+		release: release,
+		cancel:  cancel,
+		fed:     make(chan struct{}),
 		offsets: offsets{
 			topic:        &t.name,
 			committer:    kc,
-			logger:       t.logger,
+			logger:       logger,
 			parts:        make(map[int32]*partition),
 			manualCommit: manualCommitInterval(t.conf),
 		},
@@ -63,8 +72,9 @@ func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCaus
 		client:  kc,
 		offsets: &c.offsets,
 		topic:   t.name,
+		role:    role,
 		fail:    c.fail,
-		logger:  t.logger,
+		logger:  logger,
 		seeks:   make(chan *seekRequest),
 		polled:  make(chan struct{}),
 	}
@@ -78,11 +88,12 @@ func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCaus
 		poller:    &c.poller,
 		fail:      c.fail,
 		notify:    t.notify,
-		logger:    t.logger,
+		logger:    logger,
 	}
 	if err := kc.SubscribeTopics([]string{t.name}, c.rebalancer.rebalance); err != nil {
 		kc.Close()
 		logs.stop()
+		release()
 		return nil, fmt.Errorf("kafka: topic %s: subscribing: %w", t.name, err)
 	}
 	t.mu.Lock()
@@ -95,13 +106,20 @@ func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCaus
 // consumerConfig returns the librdkafka configuration of a consumer of a
 // topic configured with conf, whose log lines go to logs: the defaults
 // (see ConsumerDefaults), conf over them, and what the consumer needs over
-// both: it stores offsets itself, once their messages are accepted.
-func consumerConfig(conf ConfigMap, logs chan ckafka.LogEvent) *ckafka.ConfigMap {
-	return clientConfig(conf, scopeConsumer, consumerDefaults, ckafka.ConfigMap{
+// both: it stores offsets itself, once their messages are accepted, and
+// joins its group as instance (see claimInstanceID), or as a dynamic
+// member if instance is "".
+func consumerConfig(conf ConfigMap, instance string, logs chan ckafka.LogEvent) *ckafka.ConfigMap {
+	cm := clientConfig(conf, scopeConsumer, consumerDefaults, ckafka.ConfigMap{
 		"enable.auto.offset.store": false,
 		"go.logs.channel.enable":   true,
 		"go.logs.channel":          logs,
+		"group.instance.id":        instance,
 	})
+	if instance == "" {
+		delete(*cm, "group.instance.id")
+	}
+	return cm
 }
 
 // fail ends Feed with err, which the app returns.
@@ -130,15 +148,21 @@ func (c *consumer[K, V]) close(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("kafka: topic %s: closing consumer: still reading: %w", c.t.name, context.Cause(ctx))
 	}
+	if c.poller.fatal.Load() {
+		return c.abandon()
+	}
 	if !streamio.Aborted(ctx) { // after a failure, nothing more will be accepted
 		c.settle(ctx)
 	}
 	c.offsets.store(true)
-	c.offsets.commit()
+	if err := c.offsets.commit(); hasCode(err, ckafka.ErrFatal) || c.poller.fatal.Load() {
+		return c.abandon()
+	}
 	closed := make(chan error, 1)
 	go func() {
 		err := c.client.Close()
 		c.logs.stop()
+		c.release()
 		closed <- err
 	}()
 	select {
@@ -150,6 +174,17 @@ func (c *consumer[K, V]) close(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("kafka: topic %s: closing consumer: %w", c.t.name, context.Cause(ctx))
 	}
+}
+
+// abandon gives up a consumer whose client reported a fatal error, such as
+// a static member fenced by another: confluent-kafka-go v2.11's Close
+// would wait forever for it (confluentinc/confluent-kafka-go#1588). Such a
+// client can neither commit nor leave its group; it stays, idle, until the
+// process ends.
+func (c *consumer[K, V]) abandon() error {
+	c.logger.Warn("kafka: leaving a failed consumer unclosed")
+	c.release()
+	return nil
 }
 
 // settle polls the client while messages written to the stream wait for
@@ -176,6 +211,10 @@ func (c *consumer[K, V]) settle(ctx context.Context) {
 		}
 		switch e := c.client.Poll(int(pollWait.Milliseconds())).(type) {
 		case ckafka.Error:
+			if e.IsFatal() {
+				c.poller.fatal.Store(true)
+				return
+			}
 			c.logger.Warn("kafka: consumer error", "err", e)
 		}
 	}

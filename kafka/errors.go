@@ -22,6 +22,9 @@ const (
 	// errAuthorization: the credentials do not allow reading or writing
 	// the topic, or joining the group.
 	errAuthorization
+	// errFenced: another consumer joined the group with this consumer's
+	// group.instance.id, which ends this one (fatal in librdkafka).
+	errFenced
 )
 
 // classify says what the error e, reported by a client outside any
@@ -32,6 +35,9 @@ const (
 // but they never succeed without a change of credentials or ACLs, so
 // waiting would only turn a clear error into timeouts, minutes later.
 func classify(e ckafka.Error) clientErrorKind {
+	if e.Code() == ckafka.ErrFencedInstanceID {
+		return errFenced
+	}
 	if e.IsFatal() {
 		return errFatal
 	}
@@ -48,7 +54,8 @@ func classify(e ckafka.Error) clientErrorKind {
 }
 
 // clientFailure returns the error that ends the use of a client (role is
-// "consumer" or "producer") of topic after it reported e, or nil if e is
+// "consumer" or "producer", followed by a static member's
+// group.instance.id) of topic after it reported e, or nil if e is
 // retriable.
 func clientFailure(topic, role string, e ckafka.Error) error {
 	var what string
@@ -59,6 +66,9 @@ func clientFailure(topic, role string, e ckafka.Error) error {
 		what = "authentication failed"
 	case errAuthorization:
 		what = "not authorized"
+	case errFenced:
+		what = role + " fenced: another consumer joined the group with the same group.instance.id," +
+			" as a second process given this one's instance name does"
 	default:
 		return nil
 	}

@@ -31,6 +31,7 @@ func TestClassify(t *testing.T) {
 		{ckafka.NewError(ckafka.ErrGroupAuthorizationFailed, "", false), errAuthorization, "not authorized"},
 		{ckafka.NewError(ckafka.ErrClusterAuthorizationFailed, "", false), errAuthorization, "not authorized"},
 		{ckafka.NewError(ckafka.ErrTransactionalIDAuthorizationFailed, "", false), errAuthorization, "not authorized"},
+		{ckafka.NewError(ckafka.ErrFencedInstanceID, "", true), errFenced, "consumer fenced"},
 	} {
 		t.Run(tt.err.Code().String(), func(t *testing.T) {
 			if got := classify(tt.err); got != tt.want {

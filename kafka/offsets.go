@@ -196,11 +196,14 @@ func (o *offsets) storeOffsets(tps []ckafka.TopicPartition) {
 	}
 }
 
-// commit commits the stored offsets now.
-func (o *offsets) commit() {
-	if _, err := o.committer.Commit(); err != nil && !isNoOffset(err) {
+// commit commits the stored offsets now, and returns the error it logs.
+func (o *offsets) commit() error {
+	_, err := o.committer.Commit()
+	if err != nil && !isNoOffset(err) {
 		o.logger.Warn("kafka: commit failed", "err", err)
+		return err
 	}
+	return nil
 }
 
 // inFlight returns how many messages written to the stream wait for

@@ -66,12 +66,14 @@ type poller struct {
 	client  *ckafka.Consumer
 	offsets *offsets
 	topic   string
+	role    string      // "consumer", and its group.instance.id if it has one, for errors
 	fail    func(error) // ends Feed
 	logger  *slog.Logger
 
 	seeks  chan *seekRequest // Seek → keeper
 	polled chan struct{}     // closed when the keeper has ended
 	turns  atomic.Uint64     // polls by the fetch loop, for the keeper
+	fatal  atomic.Bool       // the client reported a fatal error: it cannot be closed
 
 	mu      sync.Mutex
 	pending []fetched // read ahead, or by the keeper, to write first
@@ -185,7 +187,10 @@ func (p *poller) handle(ev ckafka.Event) (fetched, bool) {
 		}
 		return fetched{m: e, tr: tr}, true
 	case ckafka.Error:
-		if err := clientFailure(p.topic, "consumer", e); err != nil {
+		if e.IsFatal() {
+			p.fatal.Store(true)
+		}
+		if err := clientFailure(p.topic, p.role, e); err != nil {
 			p.fail(err)
 		} else {
 			p.logger.Warn("kafka: consumer error", "err", e)

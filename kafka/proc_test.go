@@ -2,6 +2,7 @@ package kafka_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -34,6 +35,7 @@ const (
 	childGroup     = "SLIPSTREAM_KAFKA_TEST_GROUP"
 	childDelay     = "SLIPSTREAM_KAFKA_TEST_DELAY"
 	childSession   = "SLIPSTREAM_KAFKA_TEST_SESSION_MS"
+	childInstance  = "SLIPSTREAM_KAFKA_TEST_INSTANCE"
 )
 
 // runChild runs the app a child process was started for, and returns the
@@ -57,6 +59,9 @@ func runChild(role string) int {
 		conf["session.timeout.ms"] = ms
 		conf["heartbeat.interval.ms"] = 500
 	}
+	if id := os.Getenv(childInstance); id != "" {
+		conf["group.instance.id"] = id
+	}
 	in, err := kafka.NewTopic[string, string]("in", conf)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -69,11 +74,13 @@ func runChild(role string) int {
 	}
 	var (
 		handled atomic.Int64
+		first   sync.Once
 		mu      sync.Mutex
 		parts   = map[int32]bool{}
 	)
 	app := stream.NewApp()
 	stream.Handle(app, in, stream.Func(func(m kafka.Message[string, string]) kafka.Message[string, string] {
+		first.Do(func() { fmt.Println("first") })
 		time.Sleep(delay) // "processing"
 		handled.Add(1)
 		mu.Lock()
@@ -99,9 +106,28 @@ func runChild(role string) int {
 
 // A child is a test child process running the pipeline in → out.
 type child struct {
-	cmd  *exec.Cmd
-	out  chan string // lines of its standard output
-	done chan error
+	cmd    *exec.Cmd
+	out    chan string // lines of its standard output
+	done   chan error
+	stderr lockedBuffer // what it wrote to its standard error
+}
+
+// A lockedBuffer is a bytes.Buffer safe for concurrent use.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 func startChild(t *testing.T, bootstrap, group string, delay time.Duration, env ...string) *child {
@@ -109,7 +135,8 @@ func startChild(t *testing.T, bootstrap, group string, delay time.Duration, env 
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"=pipeline", childBootstrap+"="+bootstrap, childGroup+"="+group, childDelay+"="+delay.String())
 	cmd.Env = append(cmd.Env, env...)
-	cmd.Stderr = testWriter{t}
+	c := &child{cmd: cmd, out: make(chan string, 10), done: make(chan error, 1)}
+	cmd.Stderr = io.MultiWriter(testWriter{t}, &c.stderr)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +144,6 @@ func startChild(t *testing.T, bootstrap, group string, delay time.Duration, env 
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	c := &child{cmd: cmd, out: make(chan string, 10), done: make(chan error, 1)}
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {

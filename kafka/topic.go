@@ -159,6 +159,9 @@ func NewTopic[K, V any](name string, conf ConfigMap, opts ...Option) (*Topic[K, 
 	if err := validate(snap); err != nil {
 		return fail(err)
 	}
+	if err := checkInstanceName(snap, name); err != nil {
+		return fail(err)
+	}
 	kc, err := codecFor[K]("key", o.keyCodec)
 	if err != nil {
 		return fail(err)

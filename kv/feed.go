@@ -132,7 +132,8 @@ func (c *Cache[K, V]) Send(ctx context.Context, e Entry[K, V]) error {
 // Subscribe returns, in order, as an [Entry]. The app calls it for each
 // handler bound to the cache as a source, before anything runs (see
 // [streamio.Subscribable]), so that a handler bound before [stream.App.Run]
-// sees every write made while the app runs.
+// sees every write that the app's handlers make, and every write made from
+// outside the app once it is [stream.App.Ready].
 //
 // A reader holds up to 64 writes; while its buffer is full, writers to the
 // cache wait for it. Its source ends when its context ends, after handing

@@ -74,6 +74,16 @@ func Handle[T, U any](app *App, src Source[T], h Handler[T, U], sinks ...Sink[U]
 // Run returns nil after a clean end or drain. An app runs once.
 func (a *App) Run(ctx context.Context) error { return a.app.Run(ctx) }
 
+// Ready returns a channel that is closed once [App.Run] has started the
+// app: every source bound to it is subscribed and every handler runs. So
+// code outside the app that sends to a [Proxy], or writes to a Cache, that
+// handlers of the app read loses nothing it sends once Ready is closed:
+// each of those handlers sees every such message, until the app stops
+// reading (its context is cancelled). The channel is never closed if Run
+// fails before it starts the app (an invalid plan, a second Run): wait for
+// it together with Run's result.
+func (a *App) Ready() <-chan struct{} { return a.app.Ready() }
+
 // RunUntilSignal runs the app like [App.Run] until ctx is cancelled or the
 // process receives SIGINT or SIGTERM (Ctrl-C, or a container being stopped).
 // The first signal drains the app; a second aborts it at once.

@@ -354,33 +354,23 @@ func TestProxyChainEndsWhenItsWritersEnd(t *testing.T) {
 
 func TestProxyFedFromOutsideRunsUntilCancelled(t *testing.T) {
 	proxy := stream.NewProxy[int]()
-	got := make(chan int)
+	got := make(chan int, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	app := stream.NewApp()
 	stream.Handle(app, proxy, stream.Func(func(n int) int { return n }), sink.Chan(got))
 	done := make(chan error)
 	go func() { done <- app.Run(ctx) }()
-	// Send from outside the app until the reader, which subscribes when the
-	// app starts, gets one.
-	for sent := false; !sent; {
-		if err := proxy.Send(ctx, 7); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case n := <-got:
-			sent = n == 7
-		case <-time.After(time.Millisecond):
-		}
+	<-app.Ready() // the reader has subscribed: it gets what is sent now
+	if err := proxy.Send(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	if n := <-got; n != 7 {
+		t.Fatalf("the reader got %d, want 7", n)
 	}
 	cancel()
-	go func() { // drain what the loop above may still have sent
-		for range got {
-		}
-	}()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	close(got)
 }
 
 // originProxy reads a proxy through another value, as a Cache's replay reads

@@ -44,7 +44,9 @@
 // reach their sinks, and resources that are a [Closer] close.
 // [App.RunUntilSignal] does the same on SIGINT or SIGTERM. The first error
 // anywhere aborts the app: every goroutine ends and Run returns the error.
-// Apps are values: several can run in one process.
+// [App.Ready] tells code outside the app when it has started, so that what
+// it sends to a [Proxy] the app reads is not lost. Apps are values: several
+// can run in one process.
 //
 // # Backpressure and pausing
 //

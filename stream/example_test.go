@@ -75,6 +75,40 @@ func Example_proxy() {
 	// Proxied 👌!
 }
 
+// Code outside an app sends to a Proxy that the app's handlers read: what
+// it sends once the app is Ready reaches every one of them.
+func ExampleApp_Ready() {
+	proxy := stream.NewProxy[string]()
+	printed := make(chan string)
+
+	app := stream.NewApp()
+	stream.Handle(app, proxy, stream.Func(func(emoji string) string { return "Received " + emoji }), sink.Chan(printed))
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	ran := make(chan error, 1)
+	go func() { ran <- app.Run(ctx) }()
+
+	select {
+	case <-app.Ready():
+	case err := <-ran: // Run failed before it started the app
+		fmt.Println(err)
+		return
+	}
+	for _, emoji := range []string{"🏆", "📞"} {
+		if err := proxy.Send(ctx, emoji); err != nil {
+			fmt.Println(err)
+		}
+		fmt.Println(<-printed)
+	}
+	stop()
+	if err := <-ran; err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// Received 🏆
+	// Received 📞
+}
+
 func ExampleMap() {
 	lengths := stream.Map(source.Values("a", "bb", "ccc"), func(s string) int { return len(s) })
 	got, err := stream.Collect(context.Background(), lengths)

@@ -14,9 +14,10 @@ const proxyBuffer = 64
 
 // A Proxy passes messages between handlers in one process: it is a [Sink] on
 // one side and a [Source] on the other. Every handler bound to the proxy as a
-// source before [App.Run] receives every message sent to it after that, in
-// order; messages sent while no handler reads it are dropped. The slowest
-// reader sets the pace of the senders.
+// source before [App.Run] receives, in order, every message that the app's
+// handlers send to it, and every message sent from outside the app once the
+// app is [App.Ready]; messages sent while no handler reads it are dropped.
+// The slowest reader sets the pace of the senders.
 //
 // A message counts as delivered once every reader has delivered what it made
 // of it, so a Kafka offset is committed only after the proxy's readers are

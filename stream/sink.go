@@ -12,8 +12,8 @@ type Sink[T any] interface {
 	Send(ctx context.Context, v T) error
 }
 
-// SinkFunc adapts a function to a [Sink]; errors name the sink after the
-// function.
+// SinkFunc adapts a function to a [Sink]; the errors it returns name the
+// sink after the function.
 type SinkFunc[T any] func(ctx context.Context, v T) error
 
 // Send calls f(ctx, v).

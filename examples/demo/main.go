@@ -19,6 +19,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/slipstream-go/slipstream/codec"
@@ -42,7 +44,14 @@ func main() {
 	// Logs would break the progress line: keep librdkafka's and the app's
 	// to warnings.
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if _, err := run(context.Background(), cfg); err != nil {
+
+	// Ctrl-C (SIGINT) or SIGTERM drains the demo, as the deadline does. A
+	// second one ends the process at once: after the first, signals get
+	// their default handling back.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop)
+	if _, err := run(ctx, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}
@@ -66,6 +75,8 @@ type result struct {
 	Sent, Counted int64
 }
 
+// run runs the demo until cfg.Duration has passed or ctx is done, then
+// drains it.
 func run(ctx context.Context, cfg config) (result, error) {
 	var res result
 	err := runInto(ctx, cfg, &res)
@@ -104,8 +115,11 @@ func runInto(ctx context.Context, cfg config, res *result) error {
 	}
 	fmt.Fprintf(cfg.Out, "emoji counts so far: %v\n", res.Before)
 
-	// Two apps: the producer stops at the deadline (or on Ctrl-C), then the
-	// consumer and the timer stop once everything sent has been counted.
+	// Two apps: the producer stops at the deadline, or when ctx is done (on
+	// Ctrl-C); the consumer and the timer stop once everything sent has
+	// been counted. So neither runs until a signal: with
+	// RunUntilSignal, Ctrl-C would stop the consumer too, before it had
+	// counted the producer's last messages.
 	producer, consumer := stream.NewApp(), stream.NewApp()
 
 	// The producer: an emoji every 1/rate seconds, to the topic.
@@ -143,14 +157,14 @@ func runInto(ctx context.Context, cfg config, res *result) error {
 	started := time.Now()
 	stopProgress := p.start(cfg)
 	defer stopProgress()
-	consuming, stopConsuming := context.WithCancel(ctx)
+	consuming, stopConsuming := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopConsuming()
 	consumed := make(chan error, 1)
-	go func() { consumed <- consumer.RunUntilSignal(consuming) }()
+	go func() { consumed <- consumer.Run(consuming) }()
 
 	producing, stopProducing := context.WithTimeout(ctx, cfg.Duration)
 	defer stopProducing()
-	if err := producer.RunUntilSignal(producing); err != nil {
+	if err := producer.Run(producing); err != nil {
 		stopConsuming()
 		return errors.Join(err, <-consumed)
 	}

@@ -17,6 +17,8 @@ type App struct {
 	Logger       *slog.Logger
 	DrainTimeout time.Duration
 
+	ready chan struct{} // closed once Run has started every binding
+
 	mu       sync.Mutex
 	bindings []*binding
 	closers  []func(context.Context) error
@@ -25,8 +27,12 @@ type App struct {
 
 // NewApp returns an app with nothing bound to it yet.
 func NewApp() *App {
-	return &App{Logger: slog.Default(), DrainTimeout: 30 * time.Second}
+	return &App{Logger: slog.Default(), DrainTimeout: 30 * time.Second, ready: make(chan struct{})}
 }
+
+// Ready returns a channel closed once Run has started the app; see
+// stream.App.Ready.
+func (a *App) Ready() <-chan struct{} { return a.ready }
 
 // OnClose registers f to run when the app has stopped, after every handler
 // has ended, with a context that bounds how long it may take. Hooks run in
@@ -156,6 +162,7 @@ func (a *App) run(ctx context.Context, abort context.Context) error {
 		r.abort()
 		return err
 	}
+	close(a.ready) // every source is subscribed and every loop running
 	if abort != nil {
 		defer context.AfterFunc(abort, func() { r.cancel(context.Cause(abort)) })()
 	}
