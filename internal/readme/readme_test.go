@@ -58,6 +58,9 @@ var w, a struct{ Time time.Time }
 var msg kafka.Message[string, string]`,
 		after: `_, _, _, _ = latency, downtime, down, err`,
 	},
+	"state": {before: `ctx := context.Background()
+app := stream.NewApp()
+var input *kafka.Topic[string, string]`},
 	"combinators": {
 		before: `ctx := context.Background()
 var numbers, ids stream.Stream[int]
@@ -80,6 +83,7 @@ var imports = []string{
 	"github.com/slipstream-go/slipstream/kv",
 	"github.com/slipstream-go/slipstream/sink",
 	"github.com/slipstream-go/slipstream/source",
+	"github.com/slipstream-go/slipstream/state",
 	"github.com/slipstream-go/slipstream/stream",
 }
 
@@ -153,7 +157,7 @@ func source(s snippet, h harness, readme string) string {
 var anyName = map[string]string{
 	"context": "Background", "fmt": "Sprint", "iter": "Pull[int]", "log": "Print", "strings": "Cut", "time": "Now",
 	"ckpt": "New[int, int]", "codec": "String", "kafka": "Conf", "kv": "Open[int, int]", "sink": "Discard[int]",
-	"source": "Values[int]", "stream": "NewApp",
+	"source": "Values[int]", "state": "ErrNotHeld", "stream": "NewApp",
 }
 
 // TestREADMESnippetsCompile builds every Go snippet of the README.
