@@ -58,6 +58,10 @@ var w, a struct{ Time time.Time }
 var msg kafka.Message[string, string]`,
 		after: `_, _, _, _ = latency, downtime, down, err`,
 	},
+	"onerror": {before: `app := stream.NewApp()
+var orders, dlq *kafka.Topic[string, string]
+var lookup func(context.Context, kafka.Message[string, string]) (string, error)
+var out stream.Sink[string]`},
 	"combinators": {
 		before: `ctx := context.Background()
 var numbers, ids stream.Stream[int]
@@ -81,6 +85,7 @@ var imports = []string{
 	"github.com/slipstream-go/slipstream/sink",
 	"github.com/slipstream-go/slipstream/source",
 	"github.com/slipstream-go/slipstream/stream",
+	"github.com/slipstream-go/slipstream/stream/onerror",
 }
 
 // A snippet is a Go block of the README.
@@ -153,7 +158,7 @@ func source(s snippet, h harness, readme string) string {
 var anyName = map[string]string{
 	"context": "Background", "fmt": "Sprint", "iter": "Pull[int]", "log": "Print", "strings": "Cut", "time": "Now",
 	"ckpt": "New[int, int]", "codec": "String", "kafka": "Conf", "kv": "Open[int, int]", "sink": "Discard[int]",
-	"source": "Values[int]", "stream": "NewApp",
+	"source": "Values[int]", "stream": "NewApp", "onerror": "Skip[int, int]",
 }
 
 // TestREADMESnippetsCompile builds every Go snippet of the README.
