@@ -90,17 +90,21 @@ func unwrapPermanent(err error) error {
 // skipped or dead-lettered input has none.
 func policyPusher[T, U any](r *run, h Handler[T, U], out *emitter[U]) pusher[T] {
 	p := h.policy
-	var held []U
+	var (
+		cur  T   // the input being tried
+		held []U // the outputs of its attempt
+	)
 	hold := func(u U) { held = append(held, u) }
-	attempt := func(v T) func() error {
-		return func() error {
-			clear(held)
-			held = held[:0]
-			return h.fn(r.ctx, v, hold)
-		}
+	attempt := func() error { // made once: a closure per input would cost an allocation
+		clear(held)
+		held = held[:0]
+		return h.fn(r.ctx, cur, hold)
 	}
 	return pusher[T]{idle: out.flush, push: func(v T, t *ack.Token) error {
-		err, calls, undecided := p.try(r.stopCtx, attempt(v))
+		cur = v
+		err, calls, undecided := p.try(r.stopCtx, attempt)
+		var zero T
+		cur = zero
 		if err == nil {
 			out.token = t
 			for i := range held {
