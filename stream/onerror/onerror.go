@@ -23,7 +23,8 @@
 // failed attempt are dropped: a handler under a policy holds an attempt's
 // outputs until it returns, and sends them only if it succeeded, so a
 // retried input's outputs are sent once and a skipped or dead-lettered
-// input has none.
+// input has none (a handler that makes very many outputs of one input
+// holds them all meanwhile).
 //
 // Retries honour the app: a drain (the app's context cancelled) or an
 // abort ends the wait at once, and the input's fate is then undecided: it
@@ -71,7 +72,7 @@ import (
 // At least one of Attempts and MaxElapsed must be set.
 type Backoff struct {
 	Attempts   int           // calls in all, the first included (3: two retries); 0 for no bound
-	MaxElapsed time.Duration // no call starts later than this after the first; 0 for no bound
+	MaxElapsed time.Duration // no retry starts later than this after the first failure; 0 for no bound
 	Initial    time.Duration // the first wait; 0 means 100 ms
 	Max        time.Duration // the longest wait; 0 means 10 s
 }
