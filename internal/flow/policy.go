@@ -55,7 +55,7 @@ func (p *Policy[T]) try(wait context.Context, f func() error) (last error, calls
 	}
 	calls = 1
 	b, first := p.Retry, true
-	_, _ = backoff.Retry(wait, func() (struct{}, error) {
+	_, err := backoff.Retry(wait, func() (struct{}, error) {
 		if first { // the call made above
 			first = false
 		} else {
@@ -72,7 +72,10 @@ func (p *Policy[T]) try(wait context.Context, f func() error) (last error, calls
 		}),
 		backoff.WithMaxTries(b.Attempts),
 		backoff.WithMaxElapsedTime(b.MaxElapsed))
-	return unwrapPermanent(last), calls, last != nil && wait.Err() != nil
+	// Retry returns the cause of wait's end, not f's error, when that end
+	// stopped it: then the retries were cut short.
+	cut := err != nil && wait.Err() != nil && err == context.Cause(wait)
+	return unwrapPermanent(last), calls, cut
 }
 
 // unwrapPermanent returns the error that err marks as not worth retrying
