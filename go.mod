@@ -3,6 +3,7 @@ module github.com/slipstream-go/slipstream
 go 1.26.0
 
 require (
+	github.com/cenkalti/backoff/v5 v5.0.3
 	github.com/confluentinc/confluent-kafka-go/v2 v2.11.1
 	github.com/hamba/avro/v2 v2.31.0
 	github.com/linxGnu/grocksdb v1.7.15

@@ -63,13 +63,34 @@ func (p BadInput) String() string {
 	return "stop"
 }
 
-// Header keys that [DeadLetter] adds.
+// Header keys that [DeadLetter] and [Topic.DeadLetters] add.
 const (
 	HeaderError     = "slipstream.error"
+	HeaderHandler   = "slipstream.handler" // Topic.DeadLetters only
 	HeaderTopic     = "slipstream.topic"
 	HeaderPartition = "slipstream.partition"
 	HeaderOffset    = "slipstream.offset"
 )
+
+// failureHeaders returns headers followed by those that say why and where
+// a message failed: the error; the handler, if one failed on it; and where
+// it was read, if it was read from a topic.
+func failureHeaders(headers []Header, err error, handler, topic string, partition int32, offset int64) []Header {
+	out := make([]Header, 0, len(headers)+5)
+	out = append(out, headers...)
+	out = append(out, Header{Key: HeaderError, Value: []byte(err.Error())})
+	if handler != "" {
+		out = append(out, Header{Key: HeaderHandler, Value: []byte(handler)})
+	}
+	if topic != "" {
+		out = append(out,
+			Header{Key: HeaderTopic, Value: []byte(topic)},
+			Header{Key: HeaderPartition, Value: strconv.AppendInt(nil, int64(partition), 10)},
+			Header{Key: HeaderOffset, Value: strconv.AppendInt(nil, offset, 10)},
+		)
+	}
+	return out
+}
 
 // A DecodeError reports a message that a [Topic]'s codec could not decode.
 type DecodeError struct {
@@ -131,19 +152,11 @@ func (t *Topic[K, V]) decodeError(km *ckafka.Message, field, name string, err er
 
 // deadLetter returns the message km to send to the dead-letter topic.
 func deadLetter(dlq string, km *ckafka.Message, err *DecodeError) *ckafka.Message {
-	headers := make([]Header, 0, len(km.Headers)+4)
-	headers = append(headers, km.Headers...)
-	headers = append(headers,
-		Header{Key: HeaderError, Value: []byte(err.Error())},
-		Header{Key: HeaderTopic, Value: []byte(err.Topic)},
-		Header{Key: HeaderPartition, Value: strconv.AppendInt(nil, int64(err.Partition), 10)},
-		Header{Key: HeaderOffset, Value: strconv.AppendInt(nil, err.Offset, 10)},
-	)
 	return &ckafka.Message{
 		TopicPartition: ckafka.TopicPartition{Topic: &dlq, Partition: ckafka.PartitionAny},
 		Key:            km.Key,
 		Value:          km.Value,
-		Headers:        headers,
+		Headers:        failureHeaders(km.Headers, err, "", err.Topic, err.Partition, err.Offset),
 		Timestamp:      km.Timestamp,
 	}
 }

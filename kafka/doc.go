@@ -80,6 +80,9 @@
 // codec, and [WithBadInput] can skip and count such messages or send them to
 // a dead-letter topic instead. The offset of a bad message is committed only
 // once its policy has been carried out.
+// A message a handler fails on goes to a dead-letter topic the same way, with
+// the same headers and the handler's name, under package onerror's
+// DeadLetter policy and [Topic.DeadLetters].
 //
 // Failed sends are retried as librdkafka's settings say (retries,
 // message.timeout.ms), then fail the app with an error naming the topic.

@@ -52,7 +52,8 @@ func Handle[T, U any](app *App, src Source[T], h Handler[T, U], sinks ...Sink[U]
 	if app == nil {
 		panic("stream.Handle: app is nil")
 	}
-	if h.h.Fn == nil {
+	fh := flow.Handler[T, U](h)
+	if !fh.Valid() {
 		panic("stream.Handle: h is the zero Handler; make one with Func, Yield, Do, ...")
 	}
 	out := make([]flow.Sink[U], len(sinks))
@@ -62,7 +63,7 @@ func Handle[T, U any](app *App, src Source[T], h Handler[T, U], sinks ...Sink[U]
 		}
 		out[i] = s
 	}
-	flow.Handle(app.app, input(src, "handler "+h.h.Name), h.h, out...)
+	flow.Handle(app.app, input(src, "handler "+fh.Name()), fh, out...)
 }
 
 // Run runs every handler bound to the app, each source read concurrently,

@@ -17,6 +17,8 @@
 // [FuncErr] one output or an error, [Yield] and [Seq] zero or more
 // outputs (Python's yield), [Do] nothing at all. A handler that fails fails
 // the app; [App.Run] returns the error, prefixed with the handler's name.
+// Package onerror gives a handler, or a sink, a policy instead: retry with
+// backoff, then skip or dead-letter what it failed on.
 //
 // Sources are slices, iterators, channels and tickers (package source), Kafka
 // topics (package kafka), the Cache's change feed (package kv) and [Proxy],

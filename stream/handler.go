@@ -9,24 +9,23 @@ import (
 
 // A Handler turns each input of type T into zero or more outputs of type U.
 // Make one from a plain function with [Func], [FuncErr], [Yield], [YieldErr],
-// [Seq], [Do] or [DoErr], and bind it with [Handle].
-type Handler[T, U any] struct {
-	h flow.Handler[T, U]
-}
+// [Seq], [Do] or [DoErr], and bind it with [Handle]. A handler's error stops
+// the app unless package onerror gives the handler a policy: retry, skip,
+// dead-letter.
+type Handler[T, U any] flow.Handler[T, U]
 
 // Name returns the handler's name, used in errors: the function's name unless
 // [Handler.Named] set another.
-func (h Handler[T, U]) Name() string { return h.h.Name }
+func (h Handler[T, U]) Name() string { return flow.Handler[T, U](h).Name() }
 
 // Named returns a copy of h called name.
 func (h Handler[T, U]) Named(name string) Handler[T, U] {
-	h.h.Name = name
-	return h
+	return Handler[T, U](flow.Handler[T, U](h).Named(name))
 }
 
 func newHandler[T, U any](fn string, f any, run func(ctx context.Context, in T, emit func(U)) error) Handler[T, U] {
 	flow.MustFunc(fn, "f", f)
-	return Handler[T, U]{flow.Handler[T, U]{Name: flow.FuncName(f), Fn: run}}
+	return Handler[T, U](flow.NewHandler(flow.FuncName(f), run))
 }
 
 // Func makes a handler that returns one output for each input.
@@ -35,8 +34,7 @@ func Func[T, U any](f func(T) U) Handler[T, U] {
 		emit(f(in))
 		return nil
 	})
-	h.h.One = f
-	return h
+	return Handler[T, U](flow.Handler[T, U](h).WithOne(f))
 }
 
 // FuncErr makes a handler that returns one output for each input, or an
@@ -88,8 +86,7 @@ func Do[T any](f func(T)) Handler[T, struct{}] {
 		f(in)
 		return nil
 	})
-	h.h.Do = f
-	return h
+	return Handler[T, struct{}](flow.Handler[T, struct{}](h).WithDo(f))
 }
 
 // DoErr is [Do] for a function that takes a context and may fail.

@@ -67,14 +67,21 @@ func Handle[T, U any](app *App, src Stream[T], h Handler[T, U], sinks ...Sink[U]
 	if app == nil {
 		panic("stream.Handle: app is nil")
 	}
-	in := input(src, "handler "+h.Name)
-	b := &binding{name: h.Name, origins: in.origins, done: make(chan struct{})}
+	in := input(src, "handler "+h.name)
+	b := &binding{name: h.name, origins: in.origins, done: make(chan struct{})}
 	for _, s := range sinks {
-		b.sinks = append(b.sinks, s)
+		b.sinks = append(b.sinks, underPolicy(s)...)
+	}
+	if p := h.policy; p != nil && p.DeadLetter != nil {
+		b.sinks = append(b.sinks, p.DeadLetter.Sink)
 	}
 	b.run = func(r *run) func() error {
-		out := newEmitter(r, sinks)
-		loop := in.wire(r, handlerPusher(r, h, out))
+		out := newEmitter(r, h.name, sinks)
+		push := handlerPusher(r, h, out)
+		if h.policy != nil {
+			push = policyPusher(r, h, out)
+		}
+		loop := in.wire(r, push)
 		return func() error {
 			if err := loop(); err != nil {
 				return err
@@ -99,28 +106,28 @@ func handlerPusher[T, U any](r *run, h Handler[T, U], out *emitter[U]) pusher[T]
 	p := pusher[T]{idle: out.flush, push: func(v T, t *ack.Token) error {
 		out.token = t
 		var err error
-		if h.One != nil { // made by Func: call it without going through emit
-			u := h.One(v)
+		if h.one != nil { // made by Func: call it without going through emit
+			u := h.one(v)
 			out.sendAll(&u)
-		} else if h.Do != nil { // made by Do: no output
-			h.Do(v)
+		} else if h.do != nil { // made by Do: no output
+			h.do(v)
 		} else {
-			err = h.Fn(r.ctx, v, out.emit)
+			err = h.fn(r.ctx, v, out.emit)
 		}
 		if err == nil {
 			err = out.err
 		}
 		if err != nil {
-			return fmt.Errorf("handler %s: %w", h.Name, err)
+			return fmt.Errorf("handler %s: %w", h.name, err)
 		}
 		t.Done()
 		return nil
 	}}
-	if h.One != nil { // made by Func: a run of untracked items is one loop
+	if h.one != nil { // made by Func: a run of untracked items is one loop
 		p.pushRun = func(vs []T) error {
-			emitRun(out, vs, h.One)
+			emitRun(out, vs, h.one)
 			if out.err != nil {
-				return fmt.Errorf("handler %s: %w", h.Name, out.err)
+				return fmt.Errorf("handler %s: %w", h.name, out.err)
 			}
 			return nil
 		}
@@ -148,6 +155,7 @@ func (a *App) run(ctx context.Context, abort context.Context) error {
 	a.mu.Unlock()
 
 	r := newRun(ctx, bindings)
+	r.logger = a.Logger
 	loops := make([]func() error, len(bindings))
 	for i, b := range bindings {
 		loops[i] = b.run(r)

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -32,14 +33,19 @@ type batch[U any] struct {
 	untracked func(error)   // the done function of every untracked output
 }
 
-func newEmitter[U any](r *run, sinks []Sink[U]) *emitter[U] {
+// newEmitter returns the emitter of handler's outputs to sinks.
+func newEmitter[U any](r *run, handler string, sinks []Sink[U]) *emitter[U] {
 	n := len(sinks)
-	e := &emitter[U]{r: r, sinks: sinks, async: make([]AsyncSink[U], n), batches: make([]*batch[U], n), reports: make([]func(error), n)}
-	for i, s := range sinks {
+	e := &emitter[U]{r: r, sinks: slices.Clone(sinks), async: make([]AsyncSink[U], n), batches: make([]*batch[U], n), reports: make([]func(error), n)}
+	for i, s := range e.sinks {
+		if ps, ok := s.(*PolicySink[U]); ok {
+			s = newPolicied(r, handler, ps)
+			e.sinks[i] = s
+		}
 		e.async[i], _ = s.(AsyncSink[U])
 		// One function for every untracked output to the sink.
 		e.reports[i] = func(err error) {
-			if err != nil {
+			if err != nil && err != errUndecided {
 				r.fail(fmt.Errorf("sink %s: %w", Describe(s), err))
 			}
 			e.inflight.done()

@@ -9,12 +9,55 @@ import (
 )
 
 // A Handler turns each input of type T into zero or more outputs of type U.
-// Package stream makes them from plain functions.
+// Package stream makes them from plain functions (stream.Handler is this
+// type, so that package onerror can give one a policy); its fields are
+// unexported so that a user of stream sees none of them.
 type Handler[T, U any] struct {
-	Name string
-	Fn   func(ctx context.Context, in T, emit func(U)) error
-	One  func(T) U // set for one output per input: called directly, and for runs
-	Do   func(T)   // set for no output: called directly
+	name   string
+	fn     func(ctx context.Context, in T, emit func(U)) error
+	one    func(T) U  // set for one output per input: called directly, and for runs
+	do     func(T)    // set for no output: called directly
+	policy *Policy[T] // what a failure does; nil: it stops the app
+}
+
+// NewHandler returns the handler called name that runs fn for each input.
+func NewHandler[T, U any](name string, fn func(ctx context.Context, in T, emit func(U)) error) Handler[T, U] {
+	return Handler[T, U]{name: name, fn: fn}
+}
+
+// Name returns h's name, used in errors and logs.
+func (h Handler[T, U]) Name() string { return h.name }
+
+// Valid reports whether h was made by NewHandler, not the zero Handler.
+func (h Handler[T, U]) Valid() bool { return h.fn != nil }
+
+// Named returns a copy of h called name.
+func (h Handler[T, U]) Named(name string) Handler[T, U] {
+	h.name = name
+	return h
+}
+
+// WithOne returns a copy of h that calls f, which makes the one output of
+// each input, directly: fn must do the same.
+func (h Handler[T, U]) WithOne(f func(T) U) Handler[T, U] {
+	h.one = f
+	return h
+}
+
+// WithDo returns a copy of h that calls f, which makes no output, directly:
+// fn must do the same.
+func (h Handler[T, U]) WithDo(f func(T)) Handler[T, U] {
+	h.do = f
+	return h
+}
+
+// Policy returns h's error policy; nil if it has none.
+func (h Handler[T, U]) Policy() *Policy[T] { return h.policy }
+
+// WithPolicy returns a copy of h under p.
+func (h Handler[T, U]) WithPolicy(p *Policy[T]) Handler[T, U] {
+	h.policy = p
+	return h
 }
 
 // FuncName returns the name of the function f without its package, the same

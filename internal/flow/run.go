@@ -3,6 +3,7 @@ package flow
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -26,7 +27,8 @@ type run struct {
 	stopCtx context.Context // done when the app stops reading its sources
 	stop    context.CancelFunc
 
-	bindings []*binding // of the app being run; nil for a standalone run
+	bindings []*binding   // of the app being run; nil for a standalone run
+	logger   *slog.Logger // the app's
 
 	stops     sync.Map // *gate → context.CancelCauseFunc: stops one source early (Take)
 	wg        sync.WaitGroup
@@ -45,6 +47,7 @@ func newRun(ctx context.Context, bindings []*binding) *run {
 		stopCtx:  stopCtx,
 		stop:     func() { stop(errStopped) },
 		bindings: bindings,
+		logger:   slog.Default(),
 	}
 	return r
 }

@@ -61,6 +61,10 @@ var msg kafka.Message[string, string]`,
 	"state": {before: `ctx := context.Background()
 app := stream.NewApp()
 var input *kafka.Topic[string, string]`},
+	"onerror": {before: `app := stream.NewApp()
+var orders, dlq *kafka.Topic[string, string]
+var lookup func(context.Context, kafka.Message[string, string]) (string, error)
+var out stream.Sink[string]`},
 	"combinators": {
 		before: `ctx := context.Background()
 var numbers, ids stream.Stream[int]
@@ -85,6 +89,7 @@ var imports = []string{
 	"github.com/slipstream-go/slipstream/source",
 	"github.com/slipstream-go/slipstream/state",
 	"github.com/slipstream-go/slipstream/stream",
+	"github.com/slipstream-go/slipstream/stream/onerror",
 }
 
 // A snippet is a Go block of the README.
@@ -157,7 +162,7 @@ func source(s snippet, h harness, readme string) string {
 var anyName = map[string]string{
 	"context": "Background", "fmt": "Sprint", "iter": "Pull[int]", "log": "Print", "strings": "Cut", "time": "Now",
 	"ckpt": "New[int, int]", "codec": "String", "kafka": "Conf", "kv": "Open[int, int]", "sink": "Discard[int]",
-	"source": "Values[int]", "state": "ErrNotHeld", "stream": "NewApp",
+	"source": "Values[int]", "state": "ErrNotHeld", "stream": "NewApp", "onerror": "Skip[int, int]",
 }
 
 // TestREADMESnippetsCompile builds every Go snippet of the README.
