@@ -19,8 +19,11 @@ import (
 // opts means the defaults of [RocksOptions].
 //
 // Opening fails with an error that wraps [ErrLocked] if the database is
-// open in another process, or elsewhere in this one, and with one that
-// wraps [ErrNotDatabase] if path is a file. Both name the path.
+// open in another process, or elsewhere in this one, with one that wraps
+// [ErrNotDatabase] if path is a file, and with one that wraps [ErrCorrupt]
+// if its files are damaged beyond what [RocksOptions.WALRecovery] repairs.
+// All name the path. Writes that recovery discards are reported on
+// [RocksOptions.Logger].
 //
 // The RocksDB backend needs cgo and the RocksDB C library: on Debian and
 // Ubuntu, the package librocksdb-dev (RocksDB 7.8).
@@ -60,8 +63,12 @@ func OpenRocks(path string, opts *RocksOptions) (Store, error) {
 	}
 	if err != nil {
 		ro.Destroy()
+		if strings.HasPrefix(err.Error(), "Corruption:") {
+			return nil, corruptError(path, err, readWALDamage(path), o)
+		}
 		return nil, openError(path, err)
 	}
+	readWALDamage(path).report(path, o)
 	d := &rocksDB{
 		path: path,
 		db:   db,
