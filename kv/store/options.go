@@ -141,9 +141,10 @@ const (
 // WALRecovery is how RocksDB replays its write-ahead log (WAL) when it
 // opens a database, which holds the writes made since the last flush to
 // table files. The modes differ in what they do with a damaged log: a bad
-// disk, a machine crash without [RocksOptions.Sync], a stray write. A
-// process crash does not damage it: once a write returns, the log is in the
-// operating system's hands. When recovery discards or skips
+// disk, a stray write, a record torn by a machine crash. A process crash
+// does not damage it: once a write returns, the log is in the operating
+// system's hands. (A machine crash can also lose the writes that were not
+// yet on disk, without [RocksOptions.Sync], and without a trace.) When recovery discards or skips
 // writes, [OpenRocks] says so at warning level on [RocksOptions.Logger],
 // naming the log file and what RocksDB dropped; it learns this from
 // RocksDB's info log (the LOG file in the database's directory), so a Raw
