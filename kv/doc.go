@@ -74,7 +74,10 @@
 // [RecoverAbsoluteConsistency] makes Open fail with an error wrapping
 // [ErrCorrupt], so that nothing is lost unseen and a program or a person
 // decides (to open it with the default after all, for one);
-// [RecoverSkipAnyCorrupted] keeps every intact record, for salvage.
+// [RecoverSkipAnyCorrupted] keeps every intact record, for salvage. One
+// kind of damage escapes RocksDB 7.8 in every mode, and so this report: a
+// record header overwritten with zero bytes, which it takes for padding
+// (see [store.WALRecovery]).
 //
 // # Transactions
 //

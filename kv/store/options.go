@@ -71,7 +71,9 @@ type RocksOptions struct {
 	KeepLogFiles int
 
 	// MaxLogFileSize is the size at which RocksDB starts a new info log
-	// file. Default 0.1 MiB.
+	// file. Default 0.1 MiB, or, for a database of more than eight column
+	// families, 8 KiB per family and 32 KiB more: room for the options
+	// RocksDB writes at the head of each file, twice.
 	MaxLogFileSize int64
 
 	// MaxManifestFileSize is the size at which RocksDB starts a new
@@ -143,13 +145,18 @@ const (
 // table files. The modes differ in what they do with a damaged log: a bad
 // disk, a stray write, a record torn by a machine crash. A process crash
 // does not damage it: once a write returns, the log is in the operating
-// system's hands. (A machine crash can also lose the writes that were not
-// yet on disk, without [RocksOptions.Sync], and without a trace.) When recovery discards or skips
-// writes, [OpenRocks] says so at warning level on [RocksOptions.Logger],
-// naming the log file and what RocksDB dropped; it learns this from
-// RocksDB's info log (the LOG file in the database's directory), so a Raw
-// setting of db_log_dir, or an info_log_level above WARN_LEVEL, silences
-// it.
+// system's hands. (A machine crash can also lose the writes not yet on
+// disk, without [RocksOptions.Sync], and without a trace.)
+//
+// When recovery discards or skips writes, [OpenRocks] says so at warning
+// level on [RocksOptions.Logger], naming the log file and what RocksDB
+// dropped. RocksDB 7.8 tells this only in its info log (LOG, in the
+// database's directory), which OpenRocks reads back: a Raw setting of
+// db_log_dir, or of an info_log_level above WARN_LEVEL, silences the
+// report. And RocksDB misses one kind of damage in every mode: a record
+// header overwritten with zero bytes reads as padding, and the rest of its
+// 32 KiB block is skipped without a word, even under
+// [RecoverAbsoluteConsistency].
 type WALRecovery int
 
 // The WAL recovery modes, RocksDB's kPointInTimeRecovery,
