@@ -99,6 +99,8 @@
 // ([Options.Cache]), every change is stored, one batch per call, and [New]
 // loads it: a restarted process goes on where the last one stopped. A
 // dependency that was down is down still, and the dependent starts paused.
+// The cache must keep every key, as one opened with kv's default options
+// does; a [kv.FIFO] window would drop a quiet dependency's state.
 //
 // # Markers other than event times
 //

@@ -27,11 +27,12 @@ type Options[M, D any] struct {
 	// downtime too. Values are JSON (markers: see MarkerCodec); several
 	// checkpoints can share a cache if their names differ.
 	//
-	// Open it with level compaction: the default FIFO compaction drops the
-	// oldest files once the cache outgrows its size window, and with them
-	// the keys of a dependency that has not sent a heartbeat for a while.
+	// Open it with the default options, which keep every key, never with
+	// [kv.FIFO]: a FIFO window drops the oldest files once the cache
+	// outgrows it, and with them the keys of a dependency that has not
+	// sent a heartbeat for a while.
 	//
-	//	cache, err := kv.Open("state/checkpoints", codec.StringKey(), codec.Bytes(), &kv.Options{Compaction: kv.Level})
+	//	cache, err := kv.Open("state/checkpoints", codec.StringKey(), codec.Bytes(), nil)
 	Cache *kv.Cache[string, []byte]
 
 	// KeyPrefix is the prefix of the checkpoint's keys in Cache; default

@@ -270,8 +270,8 @@ func (c *Cache[K, V]) Iter() *Iterator[K, V] {
 // survives a crash of the process without it; see [Options.Sync].
 func (c *Cache[K, V]) Flush() error { return c.store.Flush() }
 
-// Compact compacts all the cache's keys; with FIFO compaction, the default,
-// it also drops the oldest table files beyond the window.
+// Compact compacts all the cache's keys; with [FIFO] compaction it also
+// drops the oldest table files beyond the window.
 func (c *Cache[K, V]) Compact() error { return c.store.Compact(nil, nil) }
 
 // CompactRange compacts the keys k with start <= k < end.

@@ -63,6 +63,22 @@
 // survives a crash of the process as soon as it returns. A [Snapshot] reads
 // the cache as it was at one moment.
 //
+// # Recovery
+//
+// Writes reach RocksDB's write-ahead log first, which [Open] replays. If
+// part of the log is damaged (a failing disk, a stray write, a record torn
+// by a machine crash), RocksDB by default recovers the cache to the point
+// before the damage: the writes logged after it are gone, acknowledged
+// ones included, and Open logs a warning that names the log file
+// ([Options.Logger]). [Options.WALRecovery] chooses otherwise:
+// [RecoverAbsoluteConsistency] makes Open fail with an error wrapping
+// [ErrCorrupt], so that nothing is lost unseen and a program or a person
+// decides (to open it with the default after all, for one);
+// [RecoverSkipAnyCorrupted] keeps every intact record, for salvage. One
+// kind of damage escapes RocksDB 7.8 in every mode, and so this report: a
+// record header overwritten with zero bytes, which it takes for padding
+// (see [store.WALRecovery]).
+//
 // # Transactions
 //
 // [Cache.Transaction] runs a function while it holds one key: other
@@ -98,12 +114,15 @@
 //
 // # Disk use
 //
-// By default a cache uses FIFO compaction with a 25 MiB window
-// ([Options.Window]): once its table files exceed the window, the oldest
-// files are deleted, whatever their keys. A cache is therefore a window
-// over recent writes, right for state such as "the latest weather", not a
-// database of record. For a cache that keeps everything, set
-// [Options.Compaction] to [Level].
+// A cache keeps every key until it is deleted (RocksDB's level
+// compaction), and its files grow with what it holds. [FIFO] compaction
+// keeps a window instead, as the original did by default: once the table
+// files exceed [Options.Window], the oldest are deleted, whatever their
+// keys. That suits state that may expire by age, such as "the latest
+// weather", never counts, aggregates or a checkpoint's state:
+//
+//	recent, err := kv.Open("state/weather", codec.Time(), codec.String(),
+//		&kv.Options{Compaction: kv.FIFO, Window: 25 * kv.MiB})
 //
 // # Storage
 //
@@ -118,7 +137,9 @@
 //
 // Opening a database that another process has open fails with an error
 // wrapping [ErrLocked]; opening a path that is a file fails with one wrapping
-// [ErrNotDatabase]. Both name the path. Bytes that a codec cannot decode
+// [ErrNotDatabase]; opening a damaged database that recovery may not
+// repair (see Recovery) fails with one wrapping [ErrCorrupt]. All name the
+// path. Bytes that a codec cannot decode
 // give an error that names the key, never a panic. Operations on a closed
 // cache return [ErrClosed].
 //
@@ -140,9 +161,14 @@
 //
 // The Python slipstream Cache, which this package ports, differs as follows:
 //
-//   - Kept, and easy to miss: its defaults, FIFO compaction with a 25 MiB
-//     window (its target_table_size, here [Options.Window]), LZ4, 1 MiB
-//     write buffers, small info logs. What a cache holds expires by age.
+//   - A cache keeps every key. The original's default was FIFO compaction
+//     with a 25 MiB window (its target_table_size), which deletes the
+//     oldest data once the window is full: [FIFO] and [Options.Window]
+//     bring it back. Its other defaults are kept: LZ4, 1 MiB write
+//     buffers, small info logs.
+//   - Open says when recovering the write-ahead log discarded writes, and
+//     can refuse to open instead ([Options.WALRecovery]); the original
+//     opened such a database without a word.
 //   - Integer keys sort in numeric order with [codec.Int] and [codec.Uint]:
 //     9 before 10, -1 before 0, unlike in the original.
 //   - Transactions work across goroutines, and keys never share a lock,

@@ -57,10 +57,10 @@ func run(ctx context.Context, w io.Writer, dir string) error {
 	dependent := stream.From(source.Chan(dependentEvents))
 	dependency := source.Chan(dependencyEvents)
 
-	// Cache for persisting one or more Checkpoints. Level compaction keeps
-	// every key, however long ago it was written (see ckpt.Options.Cache).
-	checkpoints, err := kv.Open(filepath.Join(dir, "state", "checkpoints"), codec.StringKey(), codec.Bytes(),
-		&kv.Options{Window: 10000, Compaction: kv.Level})
+	// Cache for persisting one or more Checkpoints. The default options
+	// keep every key, however long ago it was written; never give a
+	// checkpoint a FIFO cache (see ckpt.Options.Cache).
+	checkpoints, err := kv.Open(filepath.Join(dir, "state", "checkpoints"), codec.StringKey(), codec.Bytes(), nil)
 	if err != nil {
 		return err
 	}

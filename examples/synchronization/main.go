@@ -101,14 +101,15 @@ func run(ctx context.Context, out io.Writer, dir string, outage time.Duration) e
 		return err
 	}
 
-	// The weather by time, and the checkpoint, in caches of their own.
+	// The weather by time, and the checkpoint, in caches of their own,
+	// which keep every key (a checkpoint's cache must; see
+	// ckpt.Options.Cache).
 	weatherByTime, err := kv.Open(filepath.Join(dir, "weather"), codec.Time(), codec.String(), nil)
 	if err != nil {
 		return err
 	}
 	defer weatherByTime.Close()
-	checkpoints, err := kv.Open(filepath.Join(dir, "checkpoints"), codec.StringKey(), codec.Bytes(),
-		&kv.Options{Compaction: kv.Level})
+	checkpoints, err := kv.Open(filepath.Join(dir, "checkpoints"), codec.StringKey(), codec.Bytes(), nil)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@
 // backend should pass too. kv.New puts a typed Cache on any Store:
 //
 //	s, err := store.OpenRocks("state/prices", &store.RocksOptions{
-//		Compaction:      store.Level,
+//		Compression:     store.ZSTD,
 //		WriteBufferSize: 64 << 20,
 //	})
 //	if err != nil {

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"log/slog"
 	"runtime"
+	"strconv"
 	"time"
 )
 
@@ -9,23 +11,34 @@ import (
 const mib = 1 << 20
 
 // RocksOptions configure a RocksDB database opened with [OpenRocks]. Every
-// field left at its zero value takes the default of the original slipstream
-// Cache, listed with each field; a nil *RocksOptions means all the defaults,
-// which favour a small, bounded footprint on disk: FIFO compaction keeps the
-// newest [RocksOptions.Window] bytes of table files (25 MiB) and drops the
-// oldest files beyond that, whatever their keys.
+// field left at its zero value takes the default listed with it; a nil
+// *RocksOptions means all the defaults. They are the original slipstream
+// Cache's, but for two: level compaction, which keeps every key, where the
+// original had a FIFO window that deletes the oldest ([FIFO] is one field
+// away), and RocksDB's own WAL recovery mode, which the original left as it
+// was.
 //
 // Anything RocksDB offers beyond these fields can be set with
 // [RocksOptions.Raw].
 type RocksOptions struct {
-	// Window is the size of FIFO compaction's window, in bytes: once the
-	// table files of a column family hold more, the oldest files are
+	// Compaction is the compaction style. Default [Level], which keeps
+	// everything.
+	Compaction Compaction
+
+	// Window is the size of [FIFO] compaction's window, in bytes: once
+	// the table files of a column family hold more, the oldest files are
 	// deleted. RocksDB calls it max_table_files_size, the original
-	// target_table_size. Default 25 MiB.
+	// target_table_size. Default 25 MiB under FIFO compaction; opening
+	// fails if it is set with another style, which has no window.
 	Window int64
 
-	// Compaction is the compaction style. Default [FIFO].
-	Compaction Compaction
+	// WALRecovery is how opening replays the write-ahead log, and what it
+	// does when part of it is damaged. Default [RecoverPointInTime].
+	WALRecovery WALRecovery
+
+	// Logger reports what opening the database discarded (see
+	// [WALRecovery]). Default [slog.Default].
+	Logger *slog.Logger
 
 	// Compression is the compression of table files. Default [LZ4].
 	Compression Compression
@@ -58,7 +71,9 @@ type RocksOptions struct {
 	KeepLogFiles int
 
 	// MaxLogFileSize is the size at which RocksDB starts a new info log
-	// file. Default 0.1 MiB.
+	// file. Default 0.1 MiB, or, for a database of more than eight column
+	// families, 8 KiB per family and 32 KiB more: room for the options
+	// RocksDB writes at the head of each file, twice.
 	MaxLogFileSize int64
 
 	// MaxManifestFileSize is the size at which RocksDB starts a new
@@ -114,16 +129,75 @@ type Compaction int
 
 // The compaction styles.
 const (
-	// FIFO keeps the newest RocksOptions.Window bytes of table files
-	// and deletes the oldest files beyond that: the data expires by age,
-	// whatever the key. The default.
-	FIFO Compaction = iota
-	// Level is RocksDB's own default: leveled compaction, which keeps
-	// everything.
-	Level
+	// Level is leveled compaction, RocksDB's own default and this
+	// package's: it keeps everything.
+	Level Compaction = iota
 	// Universal is universal (tiered) compaction, which keeps everything.
 	Universal
+	// FIFO keeps the newest RocksOptions.Window bytes of table files
+	// and deletes the oldest files beyond that: the data expires by age,
+	// whatever the key. The original slipstream Cache's default.
+	FIFO
 )
+
+// WALRecovery is how RocksDB replays its write-ahead log (WAL) when it
+// opens a database, which holds the writes made since the last flush to
+// table files. The modes differ in what they do with a damaged log: a bad
+// disk, a stray write, a record torn by a machine crash. A process crash
+// does not damage it: once a write returns, the log is in the operating
+// system's hands. (A machine crash can also lose the writes not yet on
+// disk, without [RocksOptions.Sync], and without a trace.)
+//
+// When recovery discards or skips writes, [OpenRocks] says so at warning
+// level on [RocksOptions.Logger], naming the log file and what RocksDB
+// dropped. RocksDB 7.8 tells this only in its info log (LOG, in the
+// database's directory), which OpenRocks reads back: a Raw setting of
+// db_log_dir, or of an info_log_level above WARN_LEVEL, silences the
+// report. And RocksDB misses one kind of damage in every mode: a record
+// header overwritten with zero bytes reads as padding, and the rest of its
+// 32 KiB block is skipped without a word, even under
+// [RecoverAbsoluteConsistency].
+type WALRecovery int
+
+// The WAL recovery modes, RocksDB's kPointInTimeRecovery,
+// kAbsoluteConsistency, kTolerateCorruptedTailRecords and
+// kSkipAnyCorruptedRecords.
+const (
+	// RecoverPointInTime replays the log up to the first damaged record
+	// and discards everything after it, acknowledged writes included:
+	// the database opens as it was at that point, consistent but missing
+	// the newest writes. RocksDB's default, and this package's.
+	RecoverPointInTime WALRecovery = iota
+	// RecoverAbsoluteConsistency fails opening with an error wrapping
+	// [ErrCorrupt] at any damage, so that nothing acknowledged is lost
+	// unseen: a program, or a person, decides what to do, such as
+	// opening it again with RecoverPointInTime. An incomplete last record
+	// that a machine crash leaves in the middle of a write fails it too.
+	RecoverAbsoluteConsistency
+	// RecoverTolerateCorruptedTail ignores damage in the last record of
+	// the log, a write cut short by a crash, and fails opening like
+	// RecoverAbsoluteConsistency at any other.
+	RecoverTolerateCorruptedTail
+	// RecoverSkipAnyCorrupted skips damaged records and replays every
+	// other: the most data, but a database that may hold a later write
+	// and miss an earlier one. A last resort for salvage.
+	RecoverSkipAnyCorrupted
+)
+
+// String returns the mode's name, such as "RecoverPointInTime".
+func (m WALRecovery) String() string {
+	switch m {
+	case RecoverPointInTime:
+		return "RecoverPointInTime"
+	case RecoverAbsoluteConsistency:
+		return "RecoverAbsoluteConsistency"
+	case RecoverTolerateCorruptedTail:
+		return "RecoverTolerateCorruptedTail"
+	case RecoverSkipAnyCorrupted:
+		return "RecoverSkipAnyCorrupted"
+	}
+	return "WALRecovery(" + strconv.Itoa(int(m)) + ")"
+}
 
 // Compression is a compression algorithm for table files.
 type Compression int
@@ -160,7 +234,9 @@ func (o RocksOptions) withDefaults() RocksOptions {
 			*p = v
 		}
 	}
-	def(&o.Window, 25*mib)
+	if o.Compaction == FIFO {
+		def(&o.Window, 25*mib)
+	}
 	defInt(&o.BackgroundJobs, runtime.NumCPU())
 	defDur(&o.LogFileTimeToRoll, 30*time.Minute)
 	defInt(&o.KeepLogFiles, 1)

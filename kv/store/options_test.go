@@ -14,8 +14,7 @@ import (
 
 func TestDefaultRocksOptions(t *testing.T) {
 	want := RocksOptions{
-		Window:                      25 * mib,
-		Compaction:                  FIFO,
+		Compaction:                  Level,
 		Compression:                 LZ4,
 		BackgroundJobs:              runtime.NumCPU(),
 		LogFileTimeToRoll:           30 * time.Minute,
@@ -35,9 +34,12 @@ func TestDefaultRocksOptions(t *testing.T) {
 	if got := DefaultRocksOptions(); got != want {
 		t.Errorf("DefaultRocksOptions() =\n%+v\nwant\n%+v", got, want)
 	}
-	custom := RocksOptions{Window: 10_000, Sync: true}.withDefaults()
+	custom := RocksOptions{Compaction: FIFO, Window: 10_000, Sync: true}.withDefaults()
 	if custom.Window != 10_000 || !custom.Sync || custom.WriteBufferSize != mib {
 		t.Errorf("a set field was overridden, or a zero one not defaulted: %+v", custom)
+	}
+	if fifo := (RocksOptions{Compaction: FIFO}).withDefaults(); fifo.Window != 25*mib {
+		t.Errorf("FIFO's default window = %d, want 25 MiB", fifo.Window)
 	}
 }
 
@@ -100,13 +102,15 @@ func TestRocksGetsTheDefaults(t *testing.T) {
 		"db/max_log_file_size":                   strconv.Itoa(mib / 10),
 		"db/max_manifest_file_size":              strconv.Itoa(mib),
 		"db/delete_obsolete_files_period_micros": "10000",
+		"db/wal_recovery_mode":                   "kPointInTimeRecovery",
 	})
 	for _, fam := range []string{"default", "other"} {
 		checkOptions(t, got, map[string]string{
-			"cf:" + fam + "/compaction_style":                   "kCompactionStyleFIFO",
-			"cf:" + fam + "/compaction_options_fifo":            "{allow_compaction=false;age_for_warm=0;max_table_files_size=26214400;}",
+			"cf:" + fam + "/compaction_style":                   "kCompactionStyleLevel",
 			"cf:" + fam + "/compression":                        "kLZ4Compression",
 			"cf:" + fam + "/level0_file_num_compaction_trigger": "4",
+			"cf:" + fam + "/level0_slowdown_writes_trigger":     "6",
+			"cf:" + fam + "/level0_stop_writes_trigger":         "8",
 			"cf:" + fam + "/max_write_buffer_number":            "2",
 			"cf:" + fam + "/write_buffer_size":                  strconv.Itoa(mib),
 			"cf:" + fam + "/target_file_size_base":              strconv.Itoa(256 * mib),
@@ -116,25 +120,30 @@ func TestRocksGetsTheDefaults(t *testing.T) {
 	}
 }
 
-// RocksDB ignores the level-0 slowdown and stop triggers under FIFO
-// compaction (it never stalls writes on the number of files then): check
-// them under level compaction.
-func TestRocksLevel0Triggers(t *testing.T) {
+// FIFO compaction, the original's, gets its 25 MiB window by default; a
+// window with any other style is refused, which would keep everything
+// instead.
+func TestRocksFIFO(t *testing.T) {
 	dir := t.TempDir()
-	openRocks(t, dir, &RocksOptions{Compaction: Level})
+	openRocks(t, dir, &RocksOptions{Compaction: FIFO})
 	checkOptions(t, rocksOptionsFile(t, dir), map[string]string{
-		"cf:default/level0_file_num_compaction_trigger": "4",
-		"cf:default/level0_slowdown_writes_trigger":     "6",
-		"cf:default/level0_stop_writes_trigger":         "8",
+		"cf:default/compaction_style":        "kCompactionStyleFIFO",
+		"cf:default/compaction_options_fifo": "{allow_compaction=false;age_for_warm=0;max_table_files_size=26214400;}",
 	})
+	for _, c := range []Compaction{Level, Universal} {
+		_, err := OpenRocks(t.TempDir(), &RocksOptions{Compaction: c, Window: 5 * mib})
+		if err == nil || !strings.Contains(err.Error(), "needs FIFO compaction") {
+			t.Errorf("a Window with compaction style %d: err = %v, want one saying it needs FIFO", c, err)
+		}
+	}
 }
 
 func TestRocksOptionsOverride(t *testing.T) {
 	dir := t.TempDir()
 	openRocks(t, dir, &RocksOptions{
-		Window:            5 * mib,
-		Compaction:        Level,
+		Compaction:        Universal,
 		Compression:       ZSTD,
+		WALRecovery:       RecoverAbsoluteConsistency,
 		WriteBufferSize:   4 * mib,
 		KeepLogFiles:      3,
 		LogFileTimeToRoll: time.Hour,
@@ -144,8 +153,8 @@ func TestRocksOptionsOverride(t *testing.T) {
 		"db/max_open_files":                         "123",
 		"db/keep_log_file_num":                      "3",
 		"db/log_file_time_to_roll":                  "3600",
-		"cf:default/compaction_style":               "kCompactionStyleLevel",
-		"cf:default/compaction_options_fifo":        "{allow_compaction=false;age_for_warm=0;max_table_files_size=5242880;}",
+		"db/wal_recovery_mode":                      "kAbsoluteConsistency",
+		"cf:default/compaction_style":               "kCompactionStyleUniversal",
 		"cf:default/compression":                    "kZSTD",
 		"cf:default/write_buffer_size":              strconv.Itoa(4 * mib),
 		"cf:default/level0_stop_writes_trigger":     "20",

@@ -19,8 +19,11 @@ import (
 // opts means the defaults of [RocksOptions].
 //
 // Opening fails with an error that wraps [ErrLocked] if the database is
-// open in another process, or elsewhere in this one, and with one that
-// wraps [ErrNotDatabase] if path is a file. Both name the path.
+// open in another process, or elsewhere in this one, with one that wraps
+// [ErrNotDatabase] if path is a file, and with one that wraps [ErrCorrupt]
+// if its files are damaged beyond what [RocksOptions.WALRecovery] repairs.
+// All name the path. Writes that recovery discards are reported on
+// [RocksOptions.Logger].
 //
 // The RocksDB backend needs cgo and the RocksDB C library: on Debian and
 // Ubuntu, the package librocksdb-dev (RocksDB 7.8).
@@ -33,17 +36,16 @@ func OpenRocks(path string, opts *RocksOptions) (Store, error) {
 	if err := checkPath(path, o); err != nil {
 		return nil, err
 	}
+	names, err := familyNames(path)
+	if err != nil {
+		return nil, err
+	}
+	if opts == nil || opts.MaxLogFileSize == 0 {
+		o.MaxLogFileSize = max(o.MaxLogFileSize, infoLogRoom(len(names)))
+	}
 	ro, err := rocksOptions(o)
 	if err != nil {
 		return nil, fmt.Errorf("kv: open RocksDB at %s: %w", path, err)
-	}
-	names := []string{DefaultFamily}
-	if fileExists(filepath.Join(path, "CURRENT")) {
-		names, err = grocksdb.ListColumnFamilies(ro, path)
-		if err != nil {
-			ro.Destroy()
-			return nil, openError(path, err)
-		}
 	}
 	famOpts := make([]*grocksdb.Options, len(names))
 	for i := range famOpts {
@@ -60,8 +62,12 @@ func OpenRocks(path string, opts *RocksOptions) (Store, error) {
 	}
 	if err != nil {
 		ro.Destroy()
+		if strings.HasPrefix(err.Error(), "Corruption:") {
+			return nil, corruptError(path, err, readWALDamage(path), o)
+		}
 		return nil, openError(path, err)
 	}
+	readWALDamage(path).report(path, o)
 	d := &rocksDB{
 		path: path,
 		db:   db,
@@ -77,6 +83,29 @@ func OpenRocks(path string, opts *RocksOptions) (Store, error) {
 	}
 	return d.fams[DefaultFamily], nil
 }
+
+// familyNames returns the names of the column families of the database at
+// path, or of the one a new database starts with.
+func familyNames(path string) ([]string, error) {
+	if !fileExists(filepath.Join(path, "CURRENT")) {
+		return []string{DefaultFamily}, nil
+	}
+	lo := grocksdb.NewDefaultOptions()
+	defer lo.Destroy()
+	names, err := grocksdb.ListColumnFamilies(lo, path)
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	return names, nil
+}
+
+// infoLogRoom is the smallest info log that suits a database of n column
+// families. RocksDB writes the options of each family, about 3 KiB, at the
+// head of its info log, and again at the head of each new one once the log
+// has outgrown its size: an info log smaller than twice that would start
+// anew at almost every line, and would lose the lines of WAL recovery that
+// OpenRocks reads back (see walDamage) before it reads them.
+func infoLogRoom(n int) int64 { return 2 * (16<<10 + 4<<10*int64(n)) }
 
 // RepairRocks tries to recover as much data as possible from the damaged
 // RocksDB database at path. The database must not be open. A nil opts means

@@ -31,19 +31,38 @@ func rocksOptions(o RocksOptions) (*grocksdb.Options, error) {
 	r.SetKeepLogFileNum(uint(o.KeepLogFiles))
 	r.SetMaxLogFileSize(uint64(o.MaxLogFileSize))
 	r.SetMaxManifestFileSize(uint64(o.MaxManifestFileSize))
-	fifo := grocksdb.NewDefaultFIFOCompactionOptions()
-	fifo.SetMaxTableFilesSize(uint64(o.Window))
-	r.SetFIFOCompactionOptions(fifo) // takes fifo over
 	switch o.Compaction {
-	case FIFO:
-		r.SetCompactionStyle(grocksdb.FIFOCompactionStyle)
 	case Level:
 		r.SetCompactionStyle(grocksdb.LevelCompactionStyle)
 	case Universal:
 		r.SetCompactionStyle(grocksdb.UniversalCompactionStyle)
+	case FIFO:
+		r.SetCompactionStyle(grocksdb.FIFOCompactionStyle)
+		fifo := grocksdb.NewDefaultFIFOCompactionOptions()
+		fifo.SetMaxTableFilesSize(uint64(o.Window))
+		r.SetFIFOCompactionOptions(fifo) // takes fifo over
 	default:
 		r.Destroy()
 		return nil, fmt.Errorf("unknown compaction style %d", o.Compaction)
+	}
+	if o.Window != 0 && o.Compaction != FIFO {
+		// Someone who sets a window expects old data to go; keeping it
+		// instead would fill the disk just as silently.
+		r.Destroy()
+		return nil, fmt.Errorf("a Window of %d bytes needs FIFO compaction, the only style that deletes old data; set Compaction to FIFO too, or leave Window zero", o.Window)
+	}
+	switch o.WALRecovery {
+	case RecoverPointInTime:
+		r.SetWALRecoveryMode(grocksdb.PointInTimeRecovery)
+	case RecoverAbsoluteConsistency:
+		r.SetWALRecoveryMode(grocksdb.AbsoluteConsistencyRecovery)
+	case RecoverTolerateCorruptedTail:
+		r.SetWALRecoveryMode(grocksdb.TolerateCorruptedTailRecordsRecovery)
+	case RecoverSkipAnyCorrupted:
+		r.SetWALRecoveryMode(grocksdb.SkipAnyCorruptedRecordsRecovery)
+	default:
+		r.Destroy()
+		return nil, fmt.Errorf("unknown WAL recovery mode %d", o.WALRecovery)
 	}
 	r.SetLevel0FileNumCompactionTrigger(o.Level0CompactionTrigger)
 	r.SetLevel0SlowdownWritesTrigger(o.Level0SlowdownWritesTrigger)

@@ -22,6 +22,11 @@ var (
 	// [RocksOptions.ErrorIfMissing] or [RocksOptions.ReadOnly] is set.
 	ErrNotDatabase = errors.New("not a database")
 
+	// ErrCorrupt is returned when opening a database finds its files
+	// damaged: a table file, or a write-ahead log that the
+	// [RocksOptions.WALRecovery] mode does not repair by discarding.
+	ErrCorrupt = errors.New("the database is damaged")
+
 	// ErrMixedBatch is returned by [Store.Write] when a [WriteBatch] names a
 	// store that belongs to another database.
 	ErrMixedBatch = errors.New("kv: batch names a store of another database")
@@ -112,9 +117,9 @@ type Store interface {
 	Flush() error
 
 	// Compact compacts the keys k with start <= k < end, or from the first
-	// key when start is nil, or to the last when end is nil. With FIFO
-	// compaction, the default, it also drops the oldest files beyond the
-	// window ([RocksOptions.Window]).
+	// key when start is nil, or to the last when end is nil. With [FIFO]
+	// compaction it also drops the oldest files beyond the window
+	// ([RocksOptions.Window]).
 	Compact(start, end []byte) error
 
 	// Property returns the value of a database property of the store's

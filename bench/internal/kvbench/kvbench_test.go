@@ -59,8 +59,8 @@ func TestKeys(t *testing.T) {
 	}
 }
 
-// TestRawOptionsMatch checks that a database opened with the default
-// store.RocksOptions gets the options a Cache opened with nil options gets,
+// TestRawOptionsMatch checks that a database opened with rocksOptions gets
+// the options a Cache opened with cacheOptions gets,
 // as RocksDB records them in each database's OPTIONS file.
 func TestRawOptionsMatch(t *testing.T) {
 	dir := t.TempDir()
