@@ -68,19 +68,20 @@ func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCaus
 			manualCommit: manualCommitInterval(t.conf),
 		},
 	}
+	ann := &announcer{ctx: ctx, listeners: t.partitionListeners(), topic: t.name}
 	c.poller = poller{
-		client:  kc,
-		offsets: &c.offsets,
-		topic:   t.name,
-		role:    role,
-		fail:    c.fail,
-		logger:  logger,
-		seeks:   make(chan *seekRequest),
-		polled:  make(chan struct{}),
+		announcer: ann,
+		client:    kc,
+		offsets:   &c.offsets,
+		topic:     t.name,
+		role:      role,
+		fail:      c.fail,
+		logger:    logger,
+		seeks:     make(chan *seekRequest),
+		polled:    make(chan struct{}),
 	}
 	c.rebalancer = rebalancer{
-		ctx:       ctx,
-		listeners: t.partitionListeners(),
+		announcer: ann,
 		client:    kc,
 		topic:     t.name,
 		start:     t.start,
@@ -148,6 +149,7 @@ func (c *consumer[K, V]) close(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("kafka: topic %s: closing consumer: still reading: %w", c.t.name, context.Cause(ctx))
 	}
+	c.rebalancer.announcer.stop()
 	if c.poller.fatal.Load() {
 		return c.abandon()
 	}

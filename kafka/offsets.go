@@ -54,8 +54,9 @@ type committer interface {
 // serves them all; each could become a task of its own, with its own pause,
 // its state restored on assign and flushed on revoke.
 type partition struct {
-	id int32
-	tr *tracker // replaced by each seek
+	id        int32
+	tr        *tracker // replaced by each seek
+	announced bool     // the listeners have been told of it: it may be read
 }
 
 // manualCommitInterval returns how often to commit when conf turns off
@@ -84,20 +85,38 @@ func (o *offsets) current(p int32) *tracker {
 	return nil
 }
 
-// assigned returns the assigned partitions.
+// assigned returns the assigned partitions that may be read: those whose
+// listeners have been told of them (see announcer).
 func (o *offsets) assigned() []ckafka.TopicPartition {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	parts := make([]ckafka.TopicPartition, 0, len(o.parts))
-	for p := range o.parts {
-		parts = append(parts, ckafka.TopicPartition{Topic: o.topic, Partition: p})
+	for p, pt := range o.parts {
+		if pt.announced {
+			parts = append(parts, ckafka.TopicPartition{Topic: o.topic, Partition: p})
+		}
+	}
+	return parts
+}
+
+// announce marks those of ps still assigned as announced, and returns them.
+func (o *offsets) announce(ps []int32) []ckafka.TopicPartition {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var parts []ckafka.TopicPartition
+	for _, p := range ps {
+		if pt := o.parts[p]; pt != nil && !pt.announced {
+			pt.announced = true
+			parts = append(parts, ckafka.TopicPartition{Topic: o.topic, Partition: p})
+		}
 	}
 	return parts
 }
 
 // assign adds partitions given to the consumer; with replace (an eager
-// rebalance), they replace those it had.
-func (o *offsets) assign(parts []ckafka.TopicPartition, replace bool) {
+// rebalance), they replace those it had. Unless announced, they may not be
+// read until announce says so.
+func (o *offsets) assign(parts []ckafka.TopicPartition, replace, announced bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if replace {
@@ -107,7 +126,7 @@ func (o *offsets) assign(parts []ckafka.TopicPartition, replace bool) {
 		clear(o.parts)
 	}
 	for _, tp := range parts {
-		o.parts[tp.Partition] = &partition{id: tp.Partition, tr: newTracker(tp.Partition)}
+		o.parts[tp.Partition] = &partition{id: tp.Partition, tr: newTracker(tp.Partition), announced: announced}
 	}
 }
 

@@ -58,7 +58,7 @@ func accept(t *testing.T, o *offsets, p int32, offs ...int64) {
 func TestOffsetsStoreWhatIsAccepted(t *testing.T) {
 	f := &fakeCommitter{}
 	o := newTestOffsets(f)
-	o.assign([]ckafka.TopicPartition{{Partition: 0}, {Partition: 1}}, true)
+	o.assign([]ckafka.TopicPartition{{Partition: 0}, {Partition: 1}}, true, true)
 	accept(t, o, 0, 10, 11)
 	o.store(false)
 	o.store(false) // nothing new
@@ -81,7 +81,7 @@ func TestOffsetsStoreWhatIsAccepted(t *testing.T) {
 func TestOffsetsCommitRevokedPartitions(t *testing.T) {
 	f := &fakeCommitter{}
 	o := newTestOffsets(f)
-	o.assign([]ckafka.TopicPartition{{Partition: 0}, {Partition: 1}, {Partition: 2}}, true)
+	o.assign([]ckafka.TopicPartition{{Partition: 0}, {Partition: 1}, {Partition: 2}}, true, true)
 	accept(t, o, 0, 5)
 	accept(t, o, 1, 7)
 	stale := o.current(0)
@@ -105,13 +105,13 @@ func TestOffsetsCommitRevokedPartitions(t *testing.T) {
 
 func TestOffsetsEagerAssignReplaces(t *testing.T) {
 	o := newTestOffsets(&fakeCommitter{})
-	o.assign([]ckafka.TopicPartition{{Partition: 0}}, true)
+	o.assign([]ckafka.TopicPartition{{Partition: 0}}, true, true)
 	old := o.current(0)
-	o.assign([]ckafka.TopicPartition{{Partition: 1}}, false) // cooperative: adds
+	o.assign([]ckafka.TopicPartition{{Partition: 1}}, false, true) // cooperative: adds
 	if o.current(0) != old || o.current(1) == nil {
 		t.Fatal("a cooperative assignment changed the partitions held")
 	}
-	o.assign([]ckafka.TopicPartition{{Partition: 2}}, true) // eager: replaces
+	o.assign([]ckafka.TopicPartition{{Partition: 2}}, true, true) // eager: replaces
 	if !old.isStale() || o.current(0) != nil || o.current(1) != nil || o.current(2) == nil {
 		t.Fatal("an eager assignment kept the partitions held before")
 	}
@@ -120,7 +120,7 @@ func TestOffsetsEagerAssignReplaces(t *testing.T) {
 func TestOffsetsMoveTo(t *testing.T) {
 	f := &fakeCommitter{}
 	o := newTestOffsets(f)
-	o.assign([]ckafka.TopicPartition{{Partition: 0}, {Partition: 1}}, true)
+	o.assign([]ckafka.TopicPartition{{Partition: 0}, {Partition: 1}}, true, true)
 	accept(t, o, 0, 3)
 	accept(t, o, 1, 4)
 	old0, old1 := o.current(0), o.current(1)

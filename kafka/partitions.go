@@ -11,17 +11,18 @@ import (
 // A PartitionListener follows the partitions that the consumers of a
 // [Topic] are given and give up as their group rebalances: a partitioned
 // table (package state) restores a partition's state when it comes and
-// lets it go when it leaves. Its methods run inside the consumer's poll, on
-// the goroutine that reads the topic.
+// lets it go when it leaves.
 type PartitionListener interface {
 	// Assigned is called with the partitions a consumer has been given,
-	// before it hands on any of their messages. The consumer waits for it:
-	// it hands on nothing meanwhile, and polls again once it returns (a
-	// long wait must stay under max.poll.interval.ms). An error fails the
-	// consumer.
+	// on a goroutine of its own. None of their messages is read until it
+	// returns, while the consumer goes on with the partitions it had.
+	// ctx ends when the partitions are revoked meanwhile, or the consumer
+	// stops. An error fails the consumer.
 	Assigned(ctx context.Context, partitions []int32) error
 	// Revoked is called with the partitions a consumer gives up, or has
-	// lost, before it commits what was accepted from them.
+	// lost, inside its poll, once a call of Assigned for them has
+	// returned, and before the consumer commits what was accepted from
+	// them.
 	Revoked(partitions []int32)
 }
 

@@ -54,19 +54,20 @@ func TestCreatePartitionsAndReadPartition(t *testing.T) {
 	}
 }
 
-// A recordingListener records what it is told, and the messages handled
-// by the time it is told.
+// A recordingListener records what it is told, and how many messages of
+// each partition it names had been handled by then.
 type recordingListener struct {
 	mu      sync.Mutex
 	events  []string
-	handled *int
+	handled map[int32]int
 }
 
 func (l *recordingListener) Assigned(_ context.Context, ps []int32) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	slices.Sort(ps)
-	l.events = append(l.events, fmt.Sprintf("assigned %v after %d messages", ps, *l.handled))
+	for _, p := range ps {
+		l.events = append(l.events, fmt.Sprintf("assigned %d after %d of its messages", p, l.handled[p]))
+	}
 	return nil
 }
 
@@ -77,8 +78,8 @@ func (l *recordingListener) Revoked(ps []int32) {
 	l.events = append(l.events, fmt.Sprintf("revoked %v", ps))
 }
 
-// TestListenerIsToldBeforeMessages: a listener hears of the partitions a
-// consumer is given before any of their messages is handled, and of their
+// TestListenerIsToldBeforeMessages: a listener hears of each partition a
+// consumer is given before any of its messages is handled, and of their
 // revocation when the consumer leaves.
 func TestListenerIsToldBeforeMessages(t *testing.T) {
 	b := newBroker(t)
@@ -90,15 +91,16 @@ func TestListenerIsToldBeforeMessages(t *testing.T) {
 	}
 	produceN(t, ctx, in, 10, func(i int) string { return fmt.Sprint(i) })
 
-	var handled int
-	l := &recordingListener{handled: &handled}
+	l := &recordingListener{handled: map[int32]int{}}
 	in.Listen(l)
 	runCtx, stop := context.WithCancel(ctx)
 	app := stream.NewApp()
-	stream.Handle(app, in, stream.Do(func(kafka.Message[string, string]) {
+	total := 0
+	stream.Handle(app, in, stream.Do(func(m kafka.Message[string, string]) {
 		l.mu.Lock()
-		handled++
-		done := handled == 10
+		l.handled[m.Partition]++
+		total++
+		done := total == 10
 		l.mu.Unlock()
 		if done {
 			stop()
@@ -109,10 +111,82 @@ func TestListenerIsToldBeforeMessages(t *testing.T) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.events) == 0 || l.events[0] != "assigned [0 1] after 0 messages" {
-		t.Fatalf("events %v: want the assignment before any message", l.events)
+	assigned := l.events[:min(2, len(l.events))]
+	slices.Sort(assigned)
+	if !slices.Equal(assigned, []string{"assigned 0 after 0 of its messages", "assigned 1 after 0 of its messages"}) {
+		t.Fatalf("events %v: want each partition's assignment before any of its messages", l.events)
 	}
 	if last := l.events[len(l.events)-1]; last != "revoked [0 1]" {
 		t.Errorf("events %v: want the revocation last, when the consumer leaves", l.events)
+	}
+}
+
+// A holdingListener holds the assignment of one partition until released.
+type holdingListener struct {
+	held     int32
+	release  chan struct{}
+	assigned chan []int32
+}
+
+func (l *holdingListener) Assigned(ctx context.Context, ps []int32) error {
+	l.assigned <- ps
+	if slices.Contains(ps, l.held) {
+		select {
+		case <-l.release:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+func (l *holdingListener) Revoked([]int32) {}
+
+// TestSlowListenerHoldsOnlyItsPartitions: while a listener takes its time
+// over partition 0 (a table restoring it), partition 1's messages are
+// handled, and partition 0's only once the listener returns.
+func TestSlowListenerHoldsOnlyItsPartitions(t *testing.T) {
+	b := newBroker(t)
+	ctx := testkit.Context(t, 30*time.Second)
+	name := testkit.UniqueName("in")
+	in := newTopic[string, string](t, name, testkit.KafkaConf(b.Addr(), "partition.assignment.strategy", "cooperative-sticky"), kafka.WithMessagePartition())
+	if err := in.Create(ctx, 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		if err := in.Send(ctx, kafka.Message[string, string]{Value: fmt.Sprint(i), Partition: int32(i % 2)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l := &holdingListener{held: 0, release: make(chan struct{}), assigned: make(chan []int32, 4)}
+	in.Listen(l)
+	var mu sync.Mutex
+	handled := map[int32]int{}
+	count := func(p int32) int {
+		mu.Lock()
+		defer mu.Unlock()
+		return handled[p]
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	app := stream.NewApp()
+	stream.Handle(app, in, stream.Do(func(m kafka.Message[string, string]) {
+		mu.Lock()
+		handled[m.Partition]++
+		mu.Unlock()
+	}))
+	errc := make(chan error, 1)
+	go func() { errc <- app.Run(runCtx) }()
+
+	// One assignment of both, or two in turn: either way, partition 1
+	// is read while 0 is held.
+	testkit.Eventually(t, 20*time.Second, "partition 1 handled", func() bool { return count(1) == 5 })
+	if n := count(0); n != 0 {
+		t.Fatalf("%d messages of partition 0 handled while its listener held it", n)
+	}
+	close(l.release)
+	testkit.Eventually(t, 20*time.Second, "partition 0 handled once released", func() bool { return count(0) == 5 })
+	stop()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -63,12 +64,13 @@ type fetched struct {
 // keeper goroutine in its place. Whoever polls holds mu, and with it what
 // polling changes: rebalance callbacks run inside Poll.
 type poller struct {
-	client  *ckafka.Consumer
-	offsets *offsets
-	topic   string
-	role    string      // "consumer", and its group.instance.id if it has one, for errors
-	fail    func(error) // ends Feed
-	logger  *slog.Logger
+	client    *ckafka.Consumer
+	announcer *announcer // whose finished announcements let partitions be read
+	offsets   *offsets
+	topic     string
+	role      string      // "consumer", and its group.instance.id if it has one, for errors
+	fail      func(error) // ends Feed
+	logger    *slog.Logger
 
 	seeks  chan *seekRequest // Seek → keeper
 	polled chan struct{}     // closed when the keeper has ended
@@ -91,6 +93,7 @@ func (p *poller) next(paused, wait bool, batch []fetched) []fetched {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.turns.Add(1)
+	p.resumeAnnounced()
 	p.setPaused(paused)
 	if p.polls++; wait || p.polls >= maintainEvery {
 		p.polls = 0
@@ -153,6 +156,7 @@ func (p *poller) keep(ctx context.Context, streamPaused func() bool) {
 			if !p.mu.TryLock() {
 				continue // it is inside a poll
 			}
+			p.resumeAnnounced()
 			p.setPaused(streamPaused() || len(p.pending) >= pendingLimit)
 			p.offsets.maintain()
 			if f, ok := p.handle(p.client.Poll(0)); ok {
@@ -232,6 +236,27 @@ func (p *poller) dropPending(parts []ckafka.TopicPartition) {
 	}
 	clear(p.pending[len(kept):])
 	p.pending = kept
+}
+
+// resumeAnnounced lets the partitions whose listeners have been told of
+// them be read: resumed in librdkafka, unless the stream is paused. A
+// listener's error fails the consumer.
+func (p *poller) resumeAnnounced() {
+	for _, a := range p.announcer.take() {
+		if a.err != nil {
+			if p.announcer.ctx.Err() == nil && !errors.Is(a.err, context.Canceled) {
+				p.fail(a.err)
+			}
+			continue
+		}
+		parts := p.offsets.announce(a.parts)
+		if len(parts) == 0 || p.paused {
+			continue
+		}
+		if err := p.client.Resume(parts); err != nil {
+			p.logger.Warn("kafka: resuming partitions", "err", err)
+		}
+	}
 }
 
 // setPaused pauses or resumes every assigned partition in librdkafka.

@@ -1,7 +1,6 @@
 package kafka
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 
@@ -11,8 +10,7 @@ import (
 // A rebalancer takes and gives up a consumer's partitions as its group
 // rebalances. Its callback runs inside Poll, so on whoever polls.
 type rebalancer struct {
-	ctx       context.Context // the Feed's
-	listeners []PartitionListener
+	announcer *announcer // tells the topic's PartitionListeners
 	client    *ckafka.Consumer
 	topic     string
 	start     Offset // where the first assignment starts (see WithOffset)
@@ -51,11 +49,8 @@ func (r *rebalancer) assign(parts []ckafka.TopicPartition) {
 			}
 		}
 	}
-	if err := r.tellAssigned(parts); err != nil {
-		r.fail(err)
-		return
-	}
-	r.offsets.assign(parts, !cooperative)
+	announce := len(r.announcer.listeners) > 0 && len(parts) > 0
+	r.offsets.assign(parts, !cooperative, !announce)
 	var err error
 	if cooperative {
 		err = r.client.IncrementalAssign(parts)
@@ -66,10 +61,13 @@ func (r *rebalancer) assign(parts []ckafka.TopicPartition) {
 		r.fail(fmt.Errorf("kafka: topic %s: assigning partitions: %w", r.topic, err))
 		return
 	}
-	if r.poller.paused && len(parts) > 0 {
+	if (r.poller.paused || announce) && len(parts) > 0 {
 		if err := r.client.Pause(parts); err != nil {
 			r.logger.Warn("kafka: pausing partitions", "err", err)
 		}
+	}
+	if announce {
+		r.announcer.start(partitionList(parts))
 	}
 	r.logger.Debug("kafka: partitions assigned", "partitions", partitionList(parts))
 }
@@ -78,7 +76,8 @@ func (r *rebalancer) assign(parts []ckafka.TopicPartition) {
 // (see offsets.revoke).
 func (r *rebalancer) revoke(parts []ckafka.TopicPartition) {
 	lost := r.client.AssignmentLost()
-	for _, l := range r.listeners {
+	r.announcer.forget(partitionList(parts))
+	for _, l := range r.announcer.listeners {
 		l.Revoked(partitionList(parts))
 	}
 	r.offsets.revoke(parts, lost)
@@ -93,21 +92,6 @@ func (r *rebalancer) revoke(parts []ckafka.TopicPartition) {
 		r.logger.Warn("kafka: unassigning partitions", "err", err)
 	}
 	r.logger.Debug("kafka: partitions revoked", "partitions", partitionList(parts), "lost", lost)
-}
-
-// tellAssigned tells the listeners of partitions given to the consumer,
-// before any of their messages is handed on.
-func (r *rebalancer) tellAssigned(parts []ckafka.TopicPartition) error {
-	if len(r.listeners) == 0 || len(parts) == 0 {
-		return nil
-	}
-	ps := partitionList(parts)
-	for _, l := range r.listeners {
-		if err := l.Assigned(r.ctx, ps); err != nil {
-			return fmt.Errorf("kafka: topic %s: partitions %v assigned: %w", r.topic, ps, err)
-		}
-	}
-	return nil
 }
 
 func partitionList(parts []ckafka.TopicPartition) []int32 {
