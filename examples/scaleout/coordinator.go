@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -25,6 +26,7 @@ const (
 
 type config struct {
 	Messages, Keys int
+	Timeout        time.Duration // for the whole run; default 10 minutes
 	Out            io.Writer
 }
 
@@ -35,7 +37,7 @@ type result struct {
 }
 
 func coordinate(cfg config) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), cmp.Or(cfg.Timeout, 10*time.Minute))
 	defer cancel()
 	res, err := run(ctx, cfg)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestMain(m *testing.M) {
@@ -19,7 +20,7 @@ func TestMain(m *testing.M) {
 // killed, and the survivors' tables hold every key.
 func TestScaleout(t *testing.T) {
 	var out bytes.Buffer
-	if err := coordinate(config{Messages: 6000, Keys: 12, Out: &out}); err != nil {
+	if err := coordinate(config{Messages: 6000, Keys: 12, Timeout: 3 * time.Minute, Out: &out}); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
