@@ -1,7 +1,7 @@
 // The getting-started pipeline, end to end: a producer sends emoji to a Kafka
-// topic, a consumer counts them per emoji in a persistent Cache (each count
-// updated inside a per-key transaction), and a timer prints the counts every
-// few seconds. It ends by itself after -duration (Ctrl-C ends it earlier,
+// topic, a consumer counts them per emoji in a partitioned table (package
+// state: a RocksDB shard per partition, each change also in a changelog
+// topic), and a timer prints the counts every few seconds. It ends by itself after -duration (Ctrl-C ends it earlier,
 // draining first) with a summary. Run it twice: the counts continue from the
 // first run's, read back from disk.
 //
@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"syscall"
@@ -26,8 +27,8 @@ import (
 	"github.com/slipstream-go/slipstream/codec"
 	"github.com/slipstream-go/slipstream/kafka"
 	"github.com/slipstream-go/slipstream/kafka/kafkatest"
-	"github.com/slipstream-go/slipstream/kv"
 	"github.com/slipstream-go/slipstream/source"
+	"github.com/slipstream-go/slipstream/state"
 	"github.com/slipstream-go/slipstream/stream"
 )
 
@@ -36,7 +37,7 @@ func main() {
 	flag.DurationVar(&cfg.Duration, "duration", 12*time.Second, "how long to run before draining and stopping")
 	flag.DurationVar(&cfg.Every, "every", 3*time.Second, "how often to print the counts")
 	flag.IntVar(&cfg.Rate, "rate", 200, "emoji sent per second")
-	flag.StringVar(&cfg.State, "state", "data/demo", "folder for the Cache")
+	flag.StringVar(&cfg.State, "state", "data/demo", "folder for the table's shards")
 	flag.Parse()
 	cfg.Out = os.Stdout
 	cfg.Live = isTerminal(os.Stdout)
@@ -62,7 +63,7 @@ type config struct {
 	Duration time.Duration // run this long, then drain
 	Every    time.Duration // print the counts this often
 	Rate     int           // emoji sent per second
-	State    string        // the Cache's folder
+	State    string        // the table's folder
 	Out      io.Writer     // where counts, progress and the summary go
 	Live     bool          // Out is a terminal: redraw one progress line
 }
@@ -93,12 +94,6 @@ func runInto(ctx context.Context, cfg config, res *result) error {
 	}
 	defer stop()
 
-	counts, err := kv.Open(cfg.State, codec.StringKey(), codec.Int[int64](), nil)
-	if err != nil {
-		return err
-	}
-	defer counts.Close()
-
 	topic, err := kafka.NewTopic[string, string]("emoji", kafka.ConfigMap{
 		"bootstrap.servers":     addr,
 		"group.id":              "demo",
@@ -108,12 +103,14 @@ func runInto(ctx context.Context, cfg config, res *result) error {
 	if err != nil {
 		return err
 	}
-
-	var p progress
-	if res.Before, err = snapshot(counts); err != nil {
+	// The counts, per emoji, in the shard of the emoji's partition. The
+	// consumer app closes the table when it stops.
+	counts, err := state.New(ctx, "counts", topic, codec.StringKey(), codec.Int[int64](), &state.Options{Dir: cfg.State})
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(cfg.Out, "emoji counts so far: %v\n", res.Before)
+
+	var p progress
 
 	// Two apps: the producer stops at the deadline, or when ctx is done (on
 	// Ctrl-C); the consumer and the timer stop once everything sent has
@@ -131,18 +128,16 @@ func runInto(ctx context.Context, cfg config, res *result) error {
 		return kafka.NewMessage(e, e)
 	}), topic)
 
-	// The consumer: count each emoji, in a transaction on its key.
-	stream.Handle(consumer, topic, stream.DoErr(func(ctx context.Context, m kafka.Message[string, string]) error {
-		err := counts.Transaction(ctx, m.Value, func() error {
-			n, err := counts.Get(m.Value)
-			if err != nil {
-				return err
-			}
-			return counts.Set(m.Value, n.OrElse(0)+1)
-		})
+	// The consumer: count each emoji, keyed by it, in the table. The
+	// message's offset is committed once the changelog has the new count.
+	stream.Handle(consumer, topic, stream.FuncErr(func(_ context.Context, m kafka.Message[string, string]) (state.Change[string, int64], error) {
+		n, err := counts.Get(m.Partition, m.Key)
+		if err != nil {
+			return state.Change[string, int64]{}, err
+		}
 		p.counted.Add(1)
-		return err
-	}))
+		return state.Put(m.Partition, m.Key, n.OrElse(0)+1), nil
+	}), counts)
 
 	// The timer: print the counts every few seconds.
 	stream.Handle(consumer, source.Ticker(cfg.Every), stream.DoErr(func(context.Context, time.Time) error {
@@ -161,6 +156,15 @@ func runInto(ctx context.Context, cfg config, res *result) error {
 	defer stopConsuming()
 	consumed := make(chan error, 1)
 	go func() { consumed <- consumer.Run(consuming) }()
+	if err := waitHeld(ctx, counts, consumed); err != nil {
+		stopConsuming()
+		return errors.Join(err, <-consumed)
+	}
+	if res.Before, err = snapshot(counts); err != nil {
+		stopConsuming()
+		return errors.Join(err, <-consumed)
+	}
+	p.println(cfg, fmt.Sprintf("emoji counts so far: %v", res.Before))
 
 	producing, stopProducing := context.WithTimeout(ctx, cfg.Duration)
 	defer stopProducing()
@@ -169,15 +173,13 @@ func runInto(ctx context.Context, cfg config, res *result) error {
 		return errors.Join(err, <-consumed)
 	}
 	p.waitCaughtUp(consumed, 10*time.Second)
+	res.After, err = snapshot(counts) // while the consumer holds the partitions
 	stopConsuming()
-	if err := <-consumed; err != nil {
+	if err := errors.Join(err, <-consumed); err != nil {
 		return err
 	}
 	stopProgress()
 
-	if res.After, err = snapshot(counts); err != nil {
-		return err
-	}
 	res.Sent, res.Counted = p.sent.Load(), p.counted.Load()
 	fmt.Fprintf(cfg.Out, "done in %v: sent %d, counted %d (%.0f/s)\nemoji counts: %v\n",
 		time.Since(started).Round(time.Millisecond), p.sent.Load(), p.counted.Load(),
@@ -185,12 +187,41 @@ func runInto(ctx context.Context, cfg config, res *result) error {
 	return nil
 }
 
-// snapshot reads every count from the Cache.
-func snapshot(c *kv.Cache[string, int64]) (map[string]int64, error) {
-	m := map[string]int64{}
-	it := c.Iter()
-	for k, v := range it.Items() {
-		m[k] = v
+// waitHeld waits until the table holds every partition of the topic,
+// restored, or the consumer has ended.
+func waitHeld(ctx context.Context, counts *state.Table[string, int64], consumed <-chan error) error {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	timeout := time.After(30 * time.Second)
+	for len(counts.Held()) < 3 {
+		select {
+		case err := <-consumed:
+			return fmt.Errorf("demo: the consumer ended before it held its partitions: %v", err)
+		case <-timeout:
+			return errors.New("demo: the consumer did not get its partitions within 30 s")
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-tick.C:
+		}
 	}
-	return m, it.Err()
+	return nil
+}
+
+// snapshot reads every count from the partitions the table holds.
+func snapshot(counts *state.Table[string, int64]) (map[string]int64, error) {
+	m := map[string]int64{}
+	for _, p := range counts.Held() {
+		it, err := counts.Iter(p)
+		if errors.Is(err, state.ErrNotHeld) {
+			continue // given up meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		maps.Insert(m, it.Items())
+		if err := it.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
 }
