@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -153,13 +154,13 @@ func messageType[T proto.Message]() (mt protoreflect.MessageType, err error) {
 	// interface or a dynamic message has no type to give.
 	defer func() {
 		if recover() != nil {
-			mt, err = nil, fmt.Errorf("%T is not a generated message type", *new(T))
+			mt, err = nil, fmt.Errorf("%v is not a generated message type", reflect.TypeFor[T]())
 		}
 	}()
 	var zero T
 	mt = zero.ProtoReflect().Type()
 	if _, ok := mt.New().Interface().(T); !ok {
-		return nil, fmt.Errorf("%T is not a generated message type", zero)
+		return nil, fmt.Errorf("%v is not a generated message type", reflect.TypeFor[T]())
 	}
 	return mt, nil
 }

@@ -58,7 +58,7 @@ func splitIndex(b []byte) (index []int, rest []byte, err error) {
 	for j := range index {
 		i, k := binary.Varint(b)
 		if k <= 0 || i < 0 || i > 1<<31-1 {
-			return nil, nil, fmt.Errorf("%w: bad message index", ErrFraming)
+			return nil, nil, fmt.Errorf("%w: malformed message index", ErrFraming)
 		}
 		index[j], b = int(i), b[k:]
 	}
