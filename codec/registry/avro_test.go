@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/sr"
@@ -203,6 +204,31 @@ func TestAvroReadsOtherVersions(t *testing.T) {
 	}
 	if n := reg.count("GET /schemas/ids/" + strconv.Itoa(other)); n != 1 {
 		t.Fatalf("schema id %d that does not fit fetched %d times, want once", other, n)
+	}
+}
+
+func TestAvroConcurrentDecode(t *testing.T) {
+	reg, client := newRegistry(t)
+	c := newOrderCodec(t, client)
+	v1, _, err := reg.RegisterSchema("orders-value", sr.Schema{Schema: orderV1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := mustEncode(t, c, order{ID: "own", Amount: 2})
+	old := frame(v1, "", []byte{2, 'a', 14})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for _, b := range [][]byte{old, own, old} {
+				if _, err := c.Decode(b); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := reg.count("GET /schemas/ids/" + strconv.Itoa(v1)); n != 1 {
+		t.Fatalf("schema id %d fetched %d times by 8 goroutines, want once", v1, n)
 	}
 }
 
