@@ -36,7 +36,8 @@ const protoName = "registry-protobuf"
 // message of T's full name: another version of the file, say, whose fields
 // Protobuf's own rules match by number. The first message of each other
 // schema id fetches that schema with format=serialized, which Confluent's
-// registry has answered with a descriptor since Confluent Platform 6.
+// registry answers with the file's descriptor, whatever form it was
+// registered in.
 func Protobuf[T proto.Message](ctx context.Context, client *sr.Client, subject Subject, opts ...Option) (codec.Codec[T], error) {
 	mt, err := messageType[T]()
 	if err != nil {
