@@ -38,6 +38,13 @@ addr := "localhost:9092"`},
 	"conf": {},
 	"codec": {before: `ctx := context.Background()
 conf := kafka.ConfigMap{}`},
+	"registry": {
+		before: `ctx := context.Background()
+conf := kafka.ConfigMap{}
+var user, password, schema string
+type Order struct{}`,
+		after: `_, _ = topic, err`,
+	},
 	"cache": {},
 	"transaction": {
 		before: `ctx := context.Background()
@@ -83,6 +90,7 @@ var imports = []string{
 	"context", "fmt", "iter", "log", "strings", "time",
 	"github.com/slipstream-go/slipstream/ckpt",
 	"github.com/slipstream-go/slipstream/codec",
+	"github.com/slipstream-go/slipstream/codec/registry",
 	"github.com/slipstream-go/slipstream/kafka",
 	"github.com/slipstream-go/slipstream/kv",
 	"github.com/slipstream-go/slipstream/sink",
@@ -90,6 +98,7 @@ var imports = []string{
 	"github.com/slipstream-go/slipstream/state",
 	"github.com/slipstream-go/slipstream/stream",
 	"github.com/slipstream-go/slipstream/stream/onerror",
+	"github.com/twmb/franz-go/pkg/sr",
 }
 
 // A snippet is a Go block of the README.
@@ -163,6 +172,7 @@ var anyName = map[string]string{
 	"context": "Background", "fmt": "Sprint", "iter": "Pull[int]", "log": "Print", "strings": "Cut", "time": "Now",
 	"ckpt": "New[int, int]", "codec": "String", "kafka": "Conf", "kv": "Open[int, int]", "sink": "Discard[int]",
 	"source": "Values[int]", "state": "ErrNotHeld", "stream": "NewApp", "onerror": "Skip[int, int]",
+	"registry": "TopicValue", "sr": "NewClient",
 }
 
 // TestREADMESnippetsCompile builds every Go snippet of the README.
