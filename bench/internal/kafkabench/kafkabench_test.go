@@ -206,7 +206,7 @@ func TestWarmUp(t *testing.T) {
 	}
 	first, second := broker(inProcess{}), broker(&child{})
 	for _, br := range []broker{first, first, second, second} {
-		if err := warmUp("TestWarmUp", br, p, p); err != nil {
+		if err := warmUp("TestWarmUp", br, chunk, p, p); err != nil {
 			t.Fatal(err)
 		}
 	}
