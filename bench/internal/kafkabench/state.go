@@ -155,6 +155,7 @@ var readerSettings = ckafka.ConfigMap{
 	"enable.auto.offset.store": false,
 	"enable.partition.eof":     true,
 	"auto.offset.reset":        "earliest",
+	"fetch.wait.max.ms":        10,
 }
 
 // readAll reads every partition of topic, from its first offset to its end
