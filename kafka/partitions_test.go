@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/slipstream-go/slipstream/internal/testkit"
 	"github.com/slipstream-go/slipstream/kafka"
@@ -51,6 +54,38 @@ func TestCreatePartitionsAndReadPartition(t *testing.T) {
 	})
 	if err != nil || next != 3 {
 		t.Fatalf("ReadPartition at the end = %d, %v; want 3, nil", next, err)
+	}
+}
+
+// TestReadPartitionFetchesWithoutWaiting checks that a reader asks the
+// broker not to hold its fetches, whatever the topic's configuration says:
+// closing the reader waits for the fetch in flight, which the broker holds
+// at the partition's end, 500 ms by default, for every partition a table
+// restores.
+func TestReadPartitionFetchesWithoutWaiting(t *testing.T) {
+	b := newBroker(t)
+	ctx := testkit.Context(t, 30*time.Second)
+	log := newTopic[string, string](t, testkit.UniqueName("log"), testkit.KafkaConf(b.Addr(), "fetch.wait.max.ms", 500), kafka.WithMessagePartition())
+	if err := log.Create(ctx, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := log.Send(ctx, kafka.NewMessage("k", "v")); err != nil {
+		t.Fatal(err)
+	}
+	var longest atomic.Int32
+	b.Cluster().ControlKey(int16(kmsg.Fetch), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		b.Cluster().KeepControl()
+		if w := req.(*kmsg.FetchRequest).MaxWaitMillis; w > longest.Load() {
+			longest.Store(w)
+		}
+		return nil, nil, false
+	})
+	next, err := log.ReadPartition(ctx, 0, 0, func(kafka.Message[string, string]) error { return nil })
+	if err != nil || next != 1 {
+		t.Fatalf("ReadPartition = %d, %v; want 1, nil", next, err)
+	}
+	if w := longest.Load(); w == 0 || w > 10 {
+		t.Fatalf("the reader's fetches wait up to %d ms at the broker; want at most 10", w)
 	}
 }
 

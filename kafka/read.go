@@ -22,8 +22,12 @@ func (t *Topic[K, V]) ReadPartition(ctx context.Context, p int32, from int64, fn
 		"enable.auto.offset.store": false,
 		"enable.partition.eof":     true,
 		"auto.offset.reset":        "earliest",
-		"go.logs.channel.enable":   true,
-		"go.logs.channel":          logs.ch,
+		// The read stops at a known end, and closing the reader waits for
+		// the fetch in flight, which the broker holds at the end for this
+		// long: 500 ms by default, per partition a table restores.
+		"fetch.wait.max.ms":      10,
+		"go.logs.channel.enable": true,
+		"go.logs.channel":        logs.ch,
 	}))
 	if err != nil {
 		return from, fmt.Errorf("kafka: topic %s: making a reader: %w", t.name, err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/slipstream-go/slipstream/kafka"
@@ -39,36 +40,57 @@ const restoreBatch = 1000
 // value is not a tombstone.
 const putTag = 1
 
+// restoreConcurrency is how many partitions an assignment restores at
+// once, each with a reader of its own: one after another, their fetches
+// and their readers' fixed costs (about 0.1 s to make and close one) add
+// up, and a restore of 4 partitions took 1.5 times as long.
+const restoreConcurrency = 4
+
 // Assigned brings the shards of partitions ps up to date from the
-// changelog, and serves them from then on; it implements
-// [kafka.PartitionListener].
+// changelog, up to restoreConcurrency at once, and serves each from then
+// on; it implements [kafka.PartitionListener].
 func (t *Table[K, V]) Assigned(ctx context.Context, ps []int32) error {
-	for _, p := range ps {
-		if _, err := t.shard(p); err == nil {
-			continue // held already
-		}
-		start := time.Now()
-		before := t.restored.Load()
-		s, err := t.open(p)
-		if err != nil {
-			return err
-		}
-		from, _ := s.next()
-		if err := t.restore(ctx, s); err != nil {
-			return errors.Join(err, s.data.Close())
-		}
-		t.mu.Lock()
-		closed := t.closed
-		if !closed {
-			t.shards[p] = s
-		}
-		t.mu.Unlock()
-		if closed {
-			return errors.Join(fmt.Errorf("state: table %s: closed", t.name), s.data.Close())
-		}
-		to, _ := s.next()
-		t.logger.Info("state: partition restored", "partition", p, "from", from, "to", to, "records", t.restored.Load()-before, "took", time.Since(start).Round(time.Millisecond))
+	errs := make([]error, len(ps))
+	slots := make(chan struct{}, restoreConcurrency)
+	var wg sync.WaitGroup
+	for i, p := range ps {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			errs[i] = t.assign(ctx, p)
+		})
 	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// assign brings the shard of partition p up to date and serves it, unless
+// it is held already.
+func (t *Table[K, V]) assign(ctx context.Context, p int32) error {
+	if _, err := t.shard(p); err == nil {
+		return nil // held already
+	}
+	start := time.Now()
+	s, err := t.open(p)
+	if err != nil {
+		return err
+	}
+	from, _ := s.next()
+	records, err := t.restore(ctx, s)
+	if err != nil {
+		return errors.Join(err, s.data.Close())
+	}
+	t.mu.Lock()
+	closed := t.closed
+	if !closed {
+		t.shards[p] = s
+	}
+	t.mu.Unlock()
+	if closed {
+		return errors.Join(fmt.Errorf("state: table %s: closed", t.name), s.data.Close())
+	}
+	to, _ := s.next()
+	t.logger.Info("state: partition restored", "partition", p, "from", from, "to", to, "records", records, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -107,11 +129,11 @@ func (t *Table[K, V]) open(p int32) (*shard[K, V], error) {
 
 // restore applies the changelog records of s's partition from where s
 // last read to the partition's end, recording how far it read with each
-// batch of records it writes.
-func (t *Table[K, V]) restore(ctx context.Context, s *shard[K, V]) error {
+// batch of records it writes; it returns how many records it read.
+func (t *Table[K, V]) restore(ctx context.Context, s *shard[K, V]) (records int64, err error) {
 	from, err := s.next()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var wb store.WriteBatch
 	commit := func(next int64) error {
@@ -130,15 +152,16 @@ func (t *Table[K, V]) restore(ctx context.Context, s *shard[K, V]) error {
 			return fmt.Errorf("state: table %s: changelog %s partition %d offset %d: not a record of a table", t.name, t.changelog.Name(), m.Partition, m.Offset)
 		}
 		t.restored.Add(1)
+		records++
 		if wb.Len() >= restoreBatch {
 			return commit(m.Offset + 1)
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("state: table %s: restoring partition %d: %w", t.name, s.p, err)
+		return records, fmt.Errorf("state: table %s: restoring partition %d: %w", t.name, s.p, err)
 	}
-	return commit(next)
+	return records, commit(next)
 }
 
 // next returns the changelog offset s reads from next.

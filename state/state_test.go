@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kmsg"
 	"go.uber.org/goleak"
 
 	"github.com/slipstream-go/slipstream/codec"
@@ -240,5 +243,70 @@ func TestStateFollowsPartitions(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRestoresPartitionsAtOnce holds up every fetch of partition 0 of the
+// changelog while a fresh table restores 4 partitions: the other three
+// are restored, and served, meanwhile, and partition 0 once its fetches
+// go through.
+func TestRestoresPartitionsAtOnce(t *testing.T) {
+	b := kafkatest.NewBroker(t, kafkatest.WithTopic("in", 4))
+	ctx := testkit.Context(t, 60*time.Second)
+	input, err := kafka.NewTopic[string, string]("in", testkit.KafkaConf(b.Addr(), "group.id", testkit.UniqueName("g")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := []int32{0, 1, 2, 3}
+	open := func() *state.Table[string, string] {
+		table, err := state.New(ctx, "t", input, codec.StringKey(), codec.String(), &state.Options{Dir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return table
+	}
+	first := open()
+	if err := first.Assigned(ctx, all); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range all {
+		if err := first.Send(ctx, state.Put(p, fmt.Sprint("k", p), fmt.Sprint("v", p))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := first.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	release := make(chan struct{})
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(unblock)
+	b.Cluster().ControlKey(int16(kmsg.Fetch), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		b.Cluster().KeepControl()
+		for _, topic := range req.(*kmsg.FetchRequest).Topics {
+			for _, p := range topic.Partitions {
+				if p.Partition == 0 {
+					b.Cluster().SleepControl(func() { <-release })
+				}
+			}
+		}
+		return nil, nil, false
+	})
+	second := open()
+	defer second.Close(ctx)
+	done := make(chan error, 1)
+	go func() { done <- second.Assigned(ctx, all) }()
+	testkit.Eventually(t, 30*time.Second, "partitions 1 to 3 held while 0 is held up", func() bool {
+		return slices.Equal(second.Held(), []int32{1, 2, 3})
+	})
+	unblock()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range all {
+		if v, err := second.Get(p, fmt.Sprint("k", p)); err != nil || v.OrEmpty() != fmt.Sprint("v", p) {
+			t.Errorf("partition %d: k%d = %v, %v; want v%d", p, p, v, err, p)
+		}
 	}
 }

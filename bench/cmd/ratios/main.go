@@ -8,12 +8,15 @@
 // next; ratios taken close together in time are the figures to compare over
 // time.
 //
-//	cd bench && go run ./cmd/ratios [-suite all] [-rounds 5] [-benchtime 500ms] [-kafka-benchtime 200000x] [-strict]
+//	cd bench && go run ./cmd/ratios [-suite all] [-rounds 5] [-benchtime 500ms] [-kafka-benchtime 200000x] [-state-benchtime 200000x] [-strict]
 //
 // Suites: pipeline (stream throughput and latency against channels,
 // go-streams and rill), kv (the Cache against raw grocksdb, and
 // transactions), kafka (Topic against raw confluent-kafka-go, on a broker
-// in a child process unless KAFKABENCH_BROKER=inprocess).
+// in a child process unless KAFKABENCH_BROKER=inprocess), state (a
+// state.Table's restore against a raw consumer writing to grocksdb, and
+// counting per key against goka and a raw consume → grocksdb → produce
+// loop, on the same broker).
 package main
 
 import (
@@ -76,10 +79,11 @@ type suite struct {
 var (
 	benchtime      = flag.String("benchtime", "500ms", "time (or Nx count) of each pipeline and kv benchmark run, as go test's -benchtime")
 	kafkaBenchtime = flag.String("kafka-benchtime", "200000x", "count (or time) of messages of each kafka benchmark run; each consumer run also spends about a second joining its group and closing, untimed")
+	stateBenchtime = flag.String("state-benchtime", "200000x", "count of records restored, or messages counted, per side of each state benchmark run (Restore runs restore 200,000 records at a time, Count runs count 50,000)")
 )
 
 func suites() []*suite {
-	return []*suite{pipelineSuite(), kvSuite(), kafkaSuite()}
+	return []*suite{pipelineSuite(), kvSuite(), kafkaSuite(), stateSuite()}
 }
 
 func pipelineSuite() *suite {
@@ -197,6 +201,36 @@ func kafkaSuite() *suite {
 	return s
 }
 
+func stateSuite() *suite {
+	s := &suite{name: "state", title: "State (package state) against raw clients and goka, broker: " + kafkabench.BrokerPlace(), unit: "ops/s", benchtime: stateBenchtime}
+	for _, c := range kafkabench.StateComparisons {
+		var names []string
+		for _, side := range c.Sides() {
+			names = append(names, c.Name+"/"+side)
+		}
+		s.benches = append(s.benches, bench{name: c.Name + "/interleaved", f: c.Interleaved, figures: allSides(c.Name, c.Sides())})
+		s.rows = append(s.rows, names...)
+	}
+	s.ratios = []ratio{
+		{
+			name:   "Restore throughput slipstream/raw (records/s)",
+			of:     perSecRatio("Restore/slipstream", "Restore/raw"),
+			format: "%.2f×", target: "≥ 0.8×", met: atLeast(0.8),
+		},
+		{
+			name:   "Count throughput slipstream/goka (msgs/s)",
+			of:     perSecRatio("Count/slipstream", "Count/goka"),
+			format: "%.2f×", target: "≥ 2×", met: atLeast(2),
+		},
+		{
+			name:   "Count throughput slipstream/raw (msgs/s)",
+			of:     perSecRatio("Count/slipstream", "Count/raw"),
+			format: "%.2f×", target: "≥ 0.8×", met: atLeast(0.8),
+		},
+	}
+	return s
+}
+
 // whole makes the figure of a benchmark that is one row: its time and
 // allocations per op, and the per-second metric unit it reports.
 func whole(unit string) func(string, testing.BenchmarkResult) round {
@@ -219,6 +253,19 @@ func sides(slip, slipMetric, base, baseMetric string) func(string, testing.Bench
 	}
 }
 
+// allSides makes the figures of every side of an interleaved benchmark of
+// kafkabench from the times per op it reports, one row per side.
+func allSides(name string, sideNames []string) func(string, testing.BenchmarkResult) round {
+	return func(_ string, r testing.BenchmarkResult) round {
+		got := round{}
+		for _, side := range sideNames {
+			ns := r.Extra[kafkabench.NsPerOp(side)]
+			got[name+"/"+side] = figure{nsPerOp: ns, perSec: 1e9 / ns, allocsPerOp: math.NaN()}
+		}
+		return got
+	}
+}
+
 func perSecRatio(a, b string) func(round) float64 {
 	return func(r round) float64 { return r[a].perSec / r[b].perSec }
 }
@@ -228,7 +275,7 @@ func atLeast(min float64) func(float64) bool { return func(v float64) bool { ret
 func main() {
 	kafkabench.ServeBrokerIfChild()
 	testing.Init()
-	suiteFlag := flag.String("suite", "all", "which benchmarks: pipeline, kv, kafka or all")
+	suiteFlag := flag.String("suite", "all", "which benchmarks: pipeline, kv, kafka, state or all")
 	rounds := flag.Int("rounds", 5, "rounds of every benchmark; figures are the medians")
 	strict := flag.Bool("strict", false, "exit with status 1 if a target is not met")
 	flag.Parse()
@@ -243,10 +290,10 @@ func main() {
 		}
 	}
 	if len(chosen) == 0 {
-		fmt.Fprintf(os.Stderr, "ratios: -suite %q: want pipeline, kv, kafka or all\n", *suiteFlag)
+		fmt.Fprintf(os.Stderr, "ratios: -suite %q: want pipeline, kv, kafka, state or all\n", *suiteFlag)
 		os.Exit(2)
 	}
-	for _, bt := range []string{*benchtime, *kafkaBenchtime} {
+	for _, bt := range []string{*benchtime, *kafkaBenchtime, *stateBenchtime} {
 		if err := flag.Set("test.benchtime", bt); err != nil {
 			fmt.Fprintf(os.Stderr, "ratios: benchtime %q: %v\n", bt, err)
 			os.Exit(2)

@@ -53,7 +53,7 @@ func startBroker() (broker, error) {
 	case "process":
 		return startChild()
 	case "inprocess":
-		b, err := kafkatest.Start(kafkatest.WithTopic(inTopic, Partitions))
+		b, err := kafkatest.Start(kafkatest.WithTopic(inTopic, Partitions), kafkatest.WithTopic(countTopic, Partitions))
 		if err != nil {
 			return nil, err
 		}
@@ -78,7 +78,8 @@ func theBroker() (broker, error) {
 		if err != nil {
 			return nil, err
 		}
-		current, filled = b, 0
+		current = b
+		clear(filled)
 	}
 	return current, nil
 }
@@ -135,7 +136,7 @@ func ServeBrokerIfChild() {
 	if os.Getenv(envServe) == "" {
 		return
 	}
-	b, err := kafkatest.Start(kafkatest.WithTopic(inTopic, Partitions))
+	b, err := kafkatest.Start(kafkatest.WithTopic(inTopic, Partitions), kafkatest.WithTopic(countTopic, Partitions))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kafkabench: broker:", err)
 		os.Exit(1)

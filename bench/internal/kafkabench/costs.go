@@ -19,7 +19,8 @@ type Costs struct {
 	Wall, CPU, GCMark time.Duration
 }
 
-// A CostReport is what [Comparison.Costs] measured.
+// A CostReport is what [Comparison.Costs] measured. Confluent is the
+// comparison's first baseline.
 type CostReport struct {
 	Pairs                 int
 	Slipstream, Confluent Costs
@@ -28,7 +29,8 @@ type CostReport struct {
 	Ratio float64
 }
 
-// Costs runs pairs of runs of Chunk messages, one of each side per pair,
+// Costs runs pairs of runs of the comparison's run size, one of slipstream
+// and one of its first baseline per pair,
 // alternating which goes first, and reports what each side spent per
 // message. It is for comparing forms of the code more finely than wall
 // time can: two forms as the sides of a Comparison, say, one of them
@@ -36,19 +38,19 @@ type CostReport struct {
 func (c *Comparison) Costs(pairs int) (CostReport, error) {
 	br, err := theBroker()
 	if err == nil {
-		err = warmUp(c.Name, br, c.slip, c.base)
+		err = warmUp(c.Name, br, c.size(), c.prepares()...)
 	}
 	if err != nil {
 		return CostReport{}, err
 	}
-	sides := []prepare{c.slip, c.base}
+	sides := c.prepares()[:2] // slipstream and its first baseline
 	var sums [2]usage
 	var ratios []float64
 	for i := range pairs {
 		var walls [2]time.Duration
 		for j := range sides {
 			side := (i + j) % 2 // which side goes first alternates
-			spent, err := measureRun(br, sides[side], chunk)
+			spent, err := measureRun(br, sides[side], c.size())
 			if err != nil {
 				return CostReport{}, fmt.Errorf("kafkabench: %s, pair %d: %w", c.Name, i+1, err)
 			}
@@ -57,7 +59,7 @@ func (c *Comparison) Costs(pairs int) (CostReport, error) {
 		}
 		ratios = append(ratios, float64(walls[1])/float64(walls[0]))
 	}
-	n := pairs * chunk
+	n := pairs * c.size()
 	return CostReport{
 		Pairs:      pairs,
 		Slipstream: sums[0].perMessage(n),

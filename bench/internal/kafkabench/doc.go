@@ -1,5 +1,6 @@
 // Package kafkabench holds the bodies of the benchmarks that compare
-// slipstream's Kafka Topic with raw confluent-kafka-go clients, on one
+// slipstream's Kafka Topic with raw confluent-kafka-go clients, and its
+// partitioned state (package state) with raw clients and goka, on one
 // broker (package kafka/kafkatest) started once per process, in a child
 // process of its own (see EnvBroker). The Benchmark functions of the bench
 // module and the cmd/ratios program both run these, so the figures they
@@ -55,4 +56,46 @@
 // Each of Produce, SendAsync and Consume also has an interleaved form,
 // which alternates the runs of the two sides within one benchmark, so that
 // both meet the same machine load: the ratios come from that one.
+//
+// # State
+//
+// Restore and Count (StateComparisons) run the same way, on keyed
+// records: CounterKeySize-byte keys of CounterKeys counters, in a fixed
+// pseudo-random order, each record in its key's partition as goka's
+// default producer would put it (keyPartition), counts as 8-byte values.
+// Their interleaved forms rotate through every side.
+//
+//   - Restore: one op is one changelog record restored, in runs of
+//     RestoreRecords records (a changelog of that many, filled once, read
+//     whole by each run), into a fresh directory, from the run's start to
+//     the last partition restored; closing is not timed. slipstream: a
+//     state.Table on that changelog (state.Options.Changelog), its Assigned
+//     called with every partition. raw: one consumer assigned every
+//     partition, outside any group, with the settings of a table's reader,
+//     writing each partition's records to a grocksdb database of its own,
+//     opened with a shard's options (store.RocksOptions with Level
+//     compaction), in batches of 1000 with the offset read next, as a shard
+//     records it.
+//   - Count: one op is one message of the count topic counted per key into
+//     persistent state, in runs of Chunk messages, each in a consumer
+//     group, a changelog and a directory of its own, reading the first
+//     Chunk messages of a backlog of four times as many. The timed part
+//     goes from the first message handled to the Chunk-th change
+//     acknowledged by the broker: group joins, restores of the empty
+//     changelogs, commits and closes are not timed, on any side; each side
+//     stops once its last change is acknowledged. slipstream: the README's
+//     counter, a Topic source and a state.Table in an app. goka: a
+//     processor with a group table (goka.Input, goka.Persist with
+//     codec.Int64), goka's default configuration (LevelDB storage, sarama,
+//     Snappy) except for streams read from the oldest offset. raw: a
+//     consumer in a group, a grocksdb database per partition with a
+//     shard's options (Get, then Put of the count plus one), a producer to
+//     the changelog, the message's offset stored for commit once its
+//     change is acknowledged. To see the acknowledgements, the slipstream
+//     side wraps its table (ackedTable) and the goka side goka's producer
+//     (ackedProducer), one closure per message each.
+//
+// Every state run is checked after it: a restore's databases hold each
+// key's count and the offset read next; a count's changelog holds each
+// key's counts 1, 2, 3… in order, at least Chunk records in all.
 package kafkabench

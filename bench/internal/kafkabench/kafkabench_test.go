@@ -15,7 +15,7 @@ import (
 // the consumers' group joins and closes.
 func TestMain(m *testing.M) {
 	ServeBrokerIfChild()
-	chunk = 500
+	chunk, restoreSize = 500, 2000
 	code := m.Run()
 	Cleanup()
 	os.Exit(code)
@@ -30,8 +30,8 @@ func TestSides(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("each", func(t *testing.T) { sides(t, br) })
-	if got, err := br.count(inTopic); err != nil || got != int64(filled) || filled < 1000 {
-		t.Fatalf("the consume topic holds %d messages (%v), filled says %d", got, err, filled)
+	if got, err := br.count(inTopic); err != nil || got != int64(filled[inTopic]) || filled[inTopic] < 1000 {
+		t.Fatalf("the consume topic holds %d messages (%v), filled says %d", got, err, filled[inTopic])
 	}
 }
 
@@ -206,7 +206,7 @@ func TestWarmUp(t *testing.T) {
 	}
 	first, second := broker(inProcess{}), broker(&child{})
 	for _, br := range []broker{first, first, second, second} {
-		if err := warmUp("TestWarmUp", br, p, p); err != nil {
+		if err := warmUp("TestWarmUp", br, chunk, p, p); err != nil {
 			t.Fatal(err)
 		}
 	}

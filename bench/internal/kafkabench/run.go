@@ -96,19 +96,19 @@ var (
 	warmed = map[string]broker{}
 )
 
-// warmUp makes one untimed run of Chunk messages of each of ps, the first
-// time the benchmark called name runs against br. A process's first Kafka
+// warmUp makes one untimed run of n ops of each of ps, the first time the
+// benchmark called name runs against br. A process's first Kafka
 // runs of a kind are 15 to 30 % slower than the next ones (its heap,
 // librdkafka's and the broker's buffers grow to their size), which would
 // otherwise be charged to whichever side happens to run first.
-func warmUp(name string, br broker, ps ...prepare) error {
+func warmUp(name string, br broker, n int, ps ...prepare) error {
 	warmMu.Lock()
 	defer warmMu.Unlock()
 	if warmed[name] == br {
 		return nil
 	}
 	for _, p := range ps {
-		if err := timed(br, p, chunk, func() {}, func() {}); err != nil {
+		if err := timed(br, p, n, func() {}, func() {}); err != nil {
 			return fmt.Errorf("kafkabench: warming up %s: %w", name, err)
 		}
 	}

@@ -12,7 +12,9 @@ import (
 const inTopic = "consume"
 
 var (
-	filled int          // messages in the consume topic, guarded by brokerMu
+	// filled is the number of messages in each topic filled so far, by
+	// name; guarded by brokerMu, emptied for each new broker.
+	filled = map[string]int{}
 	names  atomic.Int64 // for names of topics and groups that no other run uses
 )
 
@@ -36,20 +38,28 @@ func backlog() int { return 4 * chunk }
 // fill makes sure the consume topic holds at least n messages, and at
 // least backlog.
 func fill(b broker, n int) error {
-	n = max(n, backlog())
+	return fillTopic(b, inTopic, max(n, backlog()), func(ctx context.Context, _, n int) error {
+		return produceRaw(ctx, b, inTopic, Messages(n), nil)
+	})
+}
+
+// fillTopic makes sure topic, which exists, holds at least n messages:
+// if it holds fewer, produce sends messages from to from+n-1 of it.
+func fillTopic(b broker, topic string, n int, produce func(ctx context.Context, from, n int) error) error {
 	brokerMu.Lock()
 	defer brokerMu.Unlock()
-	if n <= filled {
+	had := filled[topic]
+	if n <= had {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
-	if err := produceRaw(ctx, b, inTopic, Messages(n-filled), nil); err != nil {
-		return fmt.Errorf("kafkabench: filling %s: %w", inTopic, err)
+	if err := produce(ctx, had, n-had); err != nil {
+		return fmt.Errorf("kafkabench: filling %s: %w", topic, err)
 	}
-	filled = n
-	if got, err := b.count(inTopic); err != nil || got < int64(n) {
-		return errors.Join(err, fmt.Errorf("kafkabench: filling %s: it holds %d messages, want %d", inTopic, got, n))
+	filled[topic] = n
+	if got, err := b.count(topic); err != nil || got < int64(n) {
+		return errors.Join(err, fmt.Errorf("kafkabench: filling %s: it holds %d messages, want %d", topic, got, n))
 	}
 	return nil
 }
