@@ -28,7 +28,8 @@ func WithThreshold(threshold time.Duration) DependencyOption {
 
 // A Dependency is a stream that the dependent of a [Checkpoint] must not
 // outrun, such as the weather that activities are enriched with; see the
-// package documentation. Its handler calls [Checkpoint.Heartbeat]. It keeps
+// package documentation. Its outputs heartbeat through a [HeartbeatSink]
+// (see [Checkpoint.Heartbeat]). It keeps
 // the dependent's [State] and its own marker at its last heartbeat, and
 // whether it is down, by how much, and where the dependent was when it went
 // down.

@@ -18,9 +18,9 @@
 // handles: a pulse. The checkpoint pauses and resumes it (see [Pausable]).
 //
 // A dependency is a stream the dependent needs up to date (the weather): a
-// [Dependency]. Its handler calls [Checkpoint.Heartbeat] with each item it
-// handles: a heartbeat. A checkpoint has one dependent and one or more
-// dependencies.
+// [Dependency]. Each item it handles is reported to [Checkpoint.Heartbeat]
+// once its output is stored, by a [HeartbeatSink]: a heartbeat. A
+// checkpoint has one dependent and one or more dependencies.
 //
 // A marker says how far a stream has got: the event time of its latest
 // item, by default. Each pulse sets the dependent's marker
@@ -48,14 +48,20 @@
 //
 // # Wiring
 //
+// The dependency's handler makes what the dependent reads, here the
+// weather by time, and a [HeartbeatSink] stores it and then heartbeats.
+// The order matters: a heartbeat can end a downtime and resume the
+// dependent, which must then find the weather that caught up. A heartbeat
+// from the handler would come before its sinks store anything, and the
+// resumed activities would be enriched with the weather before it.
+//
 //	activity := stream.From(activityTopic) // the very stream to pause
 //	weather := ckpt.NewDependency("weather")
 //	c, err := ckpt.New("activity", activity, []*ckpt.TimeDependency{weather}, nil)
 //	...
-//	stream.Handle(app, weatherTopic, stream.FuncErr(func(ctx context.Context, m kafka.Message[string, Weather]) (kv.Entry[time.Time, Weather], error) {
-//		_, err := c.Heartbeat(ctx, m.Value.Time)
-//		return kv.NewEntry(m.Value.Time, m.Value), err
-//	}), weatherByTime)
+//	stream.Handle(app, weatherTopic, stream.Func(func(m kafka.Message[string, Weather]) kv.Entry[time.Time, Weather] {
+//		return kv.NewEntry(m.Value.Time, m.Value)
+//	}), ckpt.NewHeartbeatSink(c, weatherByTime, func(e kv.Entry[time.Time, Weather]) time.Time { return e.Key }))
 //	stream.Handle(app, activity, stream.FuncErr(func(ctx context.Context, m kafka.Message[string, Activity]) (string, error) {
 //		downtime, down, err := c.CheckPulse(ctx, m.Value.Time, ckpt.PartitionOffset(m.Partition, m.Offset))
 //		if down {
@@ -63,6 +69,9 @@
 //		}
 //		return enrich(m.Value), err
 //	}), out)
+//
+// A dependency whose handler stores nothing that the dependent reads can
+// call [Checkpoint.Heartbeat] from the handler instead.
 //
 // # Pausing and callbacks
 //
@@ -133,6 +142,9 @@
 //     their own (see [Options.KeyPrefix]).
 //   - A [Dependency] does not take the dependency's stream, which the
 //     checkpoint never uses: the heartbeats are all it needs.
+//   - The original's dependency handler heartbeats before it yields its
+//     output to the cache; a [HeartbeatSink] heartbeats once the output is
+//     stored, so that the dependent, resumed by it, reads that output.
 //   - Checks and callbacks take a context and return an error; a Checkpoint
 //     is safe for use by the goroutines of both handlers at once.
 //

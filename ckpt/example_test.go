@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/slipstream-go/slipstream/ckpt"
+	"github.com/slipstream-go/slipstream/codec"
+	"github.com/slipstream-go/slipstream/kv"
 	"github.com/slipstream-go/slipstream/source"
 	"github.com/slipstream-go/slipstream/stream"
 )
@@ -129,4 +131,38 @@ type printSeeker struct{}
 func (printSeeker) Seek(_ context.Context, offsets map[int32]int64) error {
 	fmt.Println("seek to", offsets)
 	return nil
+}
+
+// A dependency whose output the dependent reads, weather updates stored by
+// time, heartbeats through a HeartbeatSink: once an update is stored, so
+// that a dependent resumed by the heartbeat finds it.
+func ExampleNewHeartbeatSink() {
+	type Weather struct {
+		Time  time.Time
+		Emoji string
+	}
+	weatherByTime := kv.NewMemory(codec.Time(), codec.String())
+	c, err := ckpt.New("activity", nil, []*ckpt.TimeDependency{ckpt.NewDependency("weather")},
+		&ckpt.TimeOptions{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		panic(err)
+	}
+	updates := source.Values(Weather{at(10, 0), "🌞"}, Weather{at(11, 0), "⛅"})
+
+	app := stream.NewApp()
+	stream.Handle(app, updates, stream.Func(func(w Weather) kv.Entry[time.Time, string] {
+		return kv.NewEntry(w.Time, w.Emoji)
+	}), ckpt.NewHeartbeatSink(c, weatherByTime, func(e kv.Entry[time.Time, string]) time.Time {
+		return e.Key
+	}).OnHeartbeat(func(_ context.Context, e kv.Entry[time.Time, string], _ ckpt.Latency[time.Time]) error {
+		stored, err := weatherByTime.Get(e.Key)
+		fmt.Println("heartbeat at", e.Key.Format("15:04"), "with", stored.OrEmpty(), "stored")
+		return err
+	}))
+	if err := app.Run(context.Background()); err != nil {
+		panic(err)
+	}
+	// Output:
+	// heartbeat at 10:00 with 🌞 stored
+	// heartbeat at 11:00 with ⛅ stored
 }

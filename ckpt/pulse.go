@@ -36,7 +36,10 @@ type Latency[M any] struct {
 
 // Heartbeat records that the dependency called dependencyName has handled
 // an item with marker; the name may be left out when the checkpoint has one
-// dependency. Call it from the dependency's handler. It keeps the
+// dependency. Call it once the item's output is stored where the dependent
+// reads it, as a [HeartbeatSink] does: a heartbeat can resume the
+// dependent. A handler that stores nothing the dependent reads can call it
+// itself. It keeps the
 // dependent's current [State] and marker for the dependency, and if the
 // dependency was down, runs its [RecoveryCheck]; once no dependency is down,
 // it runs [Options.OnRecovery] and resumes the dependent.

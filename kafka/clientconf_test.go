@@ -38,12 +38,40 @@ func TestClientConfigLayersDefaultsConfAndExtra(t *testing.T) {
 
 func TestConsumerDefaults(t *testing.T) {
 	d := ConsumerDefaults()
-	if d["fetch.queue.backoff.ms"] != 10 {
-		t.Fatalf("fetch.queue.backoff.ms = %v, want 10", d["fetch.queue.backoff.ms"])
+	if d["fetch.queue.backoff.ms"] != 10 || d["queued.min.messages"] != 20000 {
+		t.Fatalf("ConsumerDefaults = %v", d)
 	}
 	d["fetch.queue.backoff.ms"] = 1000
 	if consumerDefaults["fetch.queue.backoff.ms"] != 10 {
 		t.Fatal("changing what ConsumerDefaults returned changed the defaults")
+	}
+	p := ProducerDefaults()
+	if p["queue.buffering.max.kbytes"] != 65536 {
+		t.Fatalf("ProducerDefaults = %v", p)
+	}
+	p["queue.buffering.max.kbytes"] = 1
+	if producerDefaults["queue.buffering.max.kbytes"] != 65536 {
+		t.Fatal("changing what ProducerDefaults returned changed the defaults")
+	}
+}
+
+// TestDefaultsAreValid checks each default with librdkafka, and that it
+// is a property of the client it is for, so that none is dropped or
+// warned about.
+func TestDefaultsAreValid(t *testing.T) {
+	props := properties()
+	for _, c := range []struct {
+		defaults ConfigMap
+		kind     scope
+	}{{consumerDefaults, scopeConsumer}, {producerDefaults, scopeProducer}} {
+		if err := validate(c.defaults); err != nil {
+			t.Errorf("defaults %v: %v", c.defaults, err)
+		}
+		for k := range c.defaults {
+			if s := props[k]; s != c.kind && s != scopeBoth {
+				t.Errorf("default %s is not a property of the client it is for", k)
+			}
+		}
 	}
 }
 

@@ -49,9 +49,11 @@
 // the topic. Printing a configuration redacts its secrets. Each client gets
 // only the properties that apply to it, so one configuration serves a topic
 // read and written. A consumer also gets [ConsumerDefaults] where the
-// configuration does not set them: librdkafka's own defaults make a
-// consumer with a backlog wait a second at a time for fetches it could
-// have had at once.
+// configuration does not set them, and a producer [ProducerDefaults]:
+// librdkafka's own defaults make a consumer with a backlog wait a second
+// at a time for fetches it could have had at once, and let the clients
+// buffer more than a stream needs (a consumer fetched 100,000 messages
+// ahead, a producer could hold a gigabyte).
 //
 // # Delivery guarantees
 //

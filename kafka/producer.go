@@ -141,7 +141,7 @@ type producer struct {
 
 func newProducer(topic string, conf ConfigMap, logger *slog.Logger) (*producer, error) {
 	logs := startLogs(logger, "producer")
-	p, err := ckafka.NewProducer(clientConfig(conf, scopeProducer, nil, ckafka.ConfigMap{
+	p, err := ckafka.NewProducer(clientConfig(conf, scopeProducer, producerDefaults, ckafka.ConfigMap{
 		// Delivery reports carry only the error back (and a Send's
 		// Opaque): copying keys and values back into Go would double the
 		// allocations of a send.

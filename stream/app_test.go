@@ -393,6 +393,45 @@ func TestOriginEndsWithTheWritersOfWhatFeedsIt(t *testing.T) {
 	}
 }
 
+// throughSink writes to a sink through itself, as a checkpoint's
+// HeartbeatSink writes to its store.
+type throughSink[T any] struct{ s stream.Sink[T] }
+
+func (w throughSink[T]) Send(ctx context.Context, v T) error { return w.s.Send(ctx, v) }
+func (w throughSink[T]) Origin() any                         { return w.s }
+
+func TestASinkThroughAnotherCountsAsIt(t *testing.T) {
+	// A reader of the proxy ends once the handler writing to it through
+	// throughSink has ended, as it would if it wrote to the proxy itself.
+	proxy := stream.NewProxy[int]()
+	out := sink.Collect[int]()
+	app := stream.NewApp()
+	stream.Handle(app, proxy, stream.Func(func(n int) int { return n }), out)
+	stream.Handle(app, source.Values(1, 2, 3), stream.Func(func(n int) int { return n }), throughSink[int]{proxy})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := app.Run(ctx); err != nil || ctx.Err() != nil {
+		t.Fatalf("Run = %v, %v: want it to end on its own", err, ctx.Err())
+	}
+	if !slices.Equal(out.Items(), []int{1, 2, 3}) {
+		t.Fatalf("got %v", out.Items())
+	}
+
+	// What it writes to is closed, once, whether also bound directly or not.
+	for _, direct := range []bool{false, true} {
+		s := &closingSink{}
+		app = stream.NewApp()
+		stream.Handle(app, source.Values(1), stream.Func(func(n int) int { return n }), throughSink[int]{s})
+		if direct {
+			stream.Handle(app, source.Values(2), stream.Func(func(n int) int { return n }), s)
+		}
+		run(t, app)
+		if s.closed.Load() != 1 {
+			t.Fatalf("bound directly too: %v; closed %d times, want once", direct, s.closed.Load())
+		}
+	}
+}
+
 func TestAFailedStartUnsubscribes(t *testing.T) {
 	proxy := stream.NewProxy[int]()
 	app := stream.NewApp()

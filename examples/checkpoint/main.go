@@ -3,13 +3,18 @@
 //
 // The dependent stream's handler reports each event time to the checkpoint
 // with CheckPulse; the dependency's handler reports its own with
-// Heartbeat. Here the dependency is silent at first: the first pulse takes
-// the dependent's time, 10:00, as its last sign of life. Once the
-// dependent is more than ten minutes further, at 10:11, the dependency is
-// down, and the dependent is paused. The dependency then comes back with a
-// backlog: its first heartbeats are late, and the dependent stays paused
-// until the dependency has caught up, at 10:12. The checkpoint is stored in
-// a Cache, so that a restarted program would go on where this one stopped.
+// Heartbeat. It can, because it stores nothing that the dependent reads: a
+// dependency that does, such as weather updates stored for activities to
+// be enriched with, heartbeats through a ckpt.HeartbeatSink once each is
+// stored (see the synchronization example).
+//
+// Here the dependency is silent at first: the first pulse takes the
+// dependent's time, 10:00, as its last sign of life. Once the dependent is
+// more than ten minutes further, at 10:11, the dependency is down, and the
+// dependent is paused. The dependency then comes back with a backlog: its
+// first heartbeats are late, and the dependent stays paused until the
+// dependency has caught up, at 10:12. The checkpoint is stored in a Cache,
+// so that a restarted program would go on where this one stopped.
 package main
 
 import (
@@ -81,6 +86,8 @@ func run(ctx context.Context, w io.Writer, dir string) error {
 	}
 
 	app := stream.NewApp()
+	// The dependency's handler heartbeats itself: it stores nothing that
+	// the dependent's handler reads.
 	stream.Handle(app, dependency, stream.DoErr(func(ctx context.Context, e Event) error {
 		latency, err := c.Heartbeat(ctx, e.EventTimestamp)
 		if latency.IsLate {

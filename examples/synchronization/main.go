@@ -5,9 +5,11 @@
 // Weather updates (the dependency) are stored in a Cache by event time.
 // Activities (the dependent) are read from a Kafka topic, and each is
 // joined with the latest weather at or before its time: a temporal join.
-// A Checkpoint watches both streams: the weather handler sends a heartbeat
-// with each update's time, the activity handler a pulse with each
-// activity's time and offset.
+// A Checkpoint watches both streams: each weather update goes to a
+// HeartbeatSink, which stores it and only then sends a heartbeat with its
+// time, and the activity handler sends a pulse with each activity's time
+// and offset. Stored first, the update that ends a downtime is there for
+// the activities that the heartbeat lets through.
 //
 // After its second update, at 11:00, the weather stream stops for a few
 // seconds. The activity at 12:30 is then enriched with the 11:00 weather:
@@ -138,19 +140,18 @@ func run(ctx context.Context, out io.Writer, dir string, outage time.Duration) e
 	var handled atomic.Int32 // activities handled, for the story below
 	app := stream.NewApp(stream.WithLogger(discardLogger()))
 
-	// The weather: stored first, so that the activities it lets through
-	// find it, then reported.
-	stream.Handle(app, source.Chan(weatherUpdates), stream.DoErr(func(ctx context.Context, u Weather) error {
-		if err := weatherByTime.Set(u.Time, u.Emoji); err != nil {
-			return err
-		}
+	// The weather: stored by time, and only then reported to the
+	// checkpoint, so that the activities it lets through find it.
+	stream.Handle(app, source.Chan(weatherUpdates), stream.Func(func(u Weather) kv.Entry[time.Time, string] {
 		fmt.Fprintf(w, "weather %s %s\n", u.Time.Format("15:04"), u.Emoji)
-		latency, err := c.Heartbeat(ctx, u.Time)
-		if latency.IsLate {
-			fmt.Fprintf(w, "    still behind the activities, at %s\n", latency.DependentMarker.Format("15:04"))
-		}
-		return err
-	}))
+		return kv.NewEntry(u.Time, u.Emoji)
+	}), ckpt.NewHeartbeatSink(c, weatherByTime, entryTime).OnHeartbeat(
+		func(_ context.Context, _ kv.Entry[time.Time, string], latency ckpt.Latency[time.Time]) error {
+			if latency.IsLate {
+				fmt.Fprintf(w, "    still behind the activities, at %s\n", latency.DependentMarker.Format("15:04"))
+			}
+			return nil
+		}))
 
 	// The activities: joined with the weather at their time, then reported
 	// with their offset, so that they can be handled again.
@@ -230,6 +231,9 @@ func run(ctx context.Context, out io.Writer, dir string, outage time.Duration) e
 	}
 	return nil
 }
+
+// entryTime returns the time of a stored weather update: its marker.
+func entryTime(e kv.Entry[time.Time, string]) time.Time { return e.Key }
 
 // until waits until cond holds, checking every 10 milliseconds.
 func until(ctx context.Context, cond func() bool) error {

@@ -48,9 +48,18 @@ func (a *App) OnClose(f func(context.Context) error) {
 type binding struct {
 	name    string
 	origins []origin
-	sinks   []any
+	sinks   []any                     // what the handler writes to: each sink, or its Origin
 	run     func(r *run) func() error // builds the binding's stages, returns its loop
 	done    chan struct{}             // closed when the loop has returned
+}
+
+// target returns what sink s writes to: its Origin if it writes through
+// another value (see streamio.Origin), itself otherwise.
+func target(s any) any {
+	if o, ok := s.(Origin); ok {
+		return o.Origin()
+	}
+	return s
 }
 
 func (b *binding) writesTo(src any) bool {
@@ -70,10 +79,12 @@ func Handle[T, U any](app *App, src Stream[T], h Handler[T, U], sinks ...Sink[U]
 	in := input(src, "handler "+h.name)
 	b := &binding{name: h.name, origins: in.origins, done: make(chan struct{})}
 	for _, s := range sinks {
-		b.sinks = append(b.sinks, underPolicy(s)...)
+		for _, u := range underPolicy(s) {
+			b.sinks = append(b.sinks, target(u))
+		}
 	}
 	if p := h.policy; p != nil && p.DeadLetter != nil {
-		b.sinks = append(b.sinks, p.DeadLetter.Sink)
+		b.sinks = append(b.sinks, target(p.DeadLetter.Sink))
 	}
 	b.run = func(r *run) func() error {
 		out := newEmitter(r, h.name, sinks)

@@ -15,7 +15,8 @@ type Source[T any] interface {
 }
 
 // An Origin is a source fed through another value, such as a replay of a
-// Cache fed by the Cache as a sink; see streamio.Origin.
+// Cache fed by the Cache as a sink, or a sink that writes through another;
+// see streamio.Origin.
 type Origin interface {
 	Origin() any
 }

@@ -58,12 +58,19 @@ var activity struct{ Time time.Time }`,
 	},
 	"checkpoint": {
 		before: `ctx := context.Background()
+app := stream.NewApp()
+type Weather struct {
+	Time  time.Time
+	Emoji string
+}
 var activities stream.Stream[kafka.Message[string, string]]
+var weather stream.Stream[Weather]
 var checkpoints *kv.Cache[string, []byte]
+var weatherByTime *kv.Cache[time.Time, string]
 var topic *kafka.Topic[string, string]
-var w, a struct{ Time time.Time }
+var a struct{ Time time.Time }
 var msg kafka.Message[string, string]`,
-		after: `_, _, _, _ = latency, downtime, down, err`,
+		after: `_, _, _ = downtime, down, err`,
 	},
 	"state": {before: `ctx := context.Background()
 app := stream.NewApp()

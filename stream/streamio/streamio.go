@@ -89,6 +89,11 @@ type Subscribable[T any] interface {
 // Cache's contents and changes, fed by the Cache as a sink. The app stops it,
 // as it stops a [stream.Proxy], once the handlers that write to Origin()
 // have ended.
+//
+// A sink that writes through another value, such as a checkpoint's
+// HeartbeatSink around a Cache, is an Origin too: the app takes it for
+// Origin(), both to tell which handlers write to a source and to close it
+// (if Origin() is a [Closer]) once, whichever way it was bound.
 type Origin interface {
 	Origin() any
 }

@@ -46,13 +46,20 @@ func rawConf(c kafka.ConfigMap, extra ckafka.ConfigMap) (_ *ckafka.ConfigMap, st
 }
 
 // producerSettings are the librdkafka settings that a Topic gives its
-// producer (kafka/producer.go), beyond the user's configuration, so that
-// the raw producer does the same work.
-var producerSettings = ckafka.ConfigMap{
-	"go.delivery.report.fields": "none",
-	"go.events.channel.size":    10000,
-	"go.produce.channel.size":   0,
-}
+// producer (kafka/producer.go), beyond the user's configuration, and its
+// defaults where the configuration does not set them
+// (kafka.ProducerDefaults), so that the raw producer does the same work.
+var producerSettings = func() ckafka.ConfigMap {
+	m := ckafka.ConfigMap{
+		"go.delivery.report.fields": "none",
+		"go.events.channel.size":    10000,
+		"go.produce.channel.size":   0,
+	}
+	for k, v := range kafka.ProducerDefaults() {
+		m[k] = v
+	}
+	return m
+}()
 
 // consumerSettings are the librdkafka settings that a Topic gives its
 // consumers where the configuration does not set them
