@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -15,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/slipstream-go/slipstream/bench/internal/selfproc"
 	"github.com/slipstream-go/slipstream/kafka/kafkatest"
 )
 
@@ -164,44 +162,19 @@ func highWatermarks(infos []*kfake.PartitionInfo) int64 {
 
 // A broker is the child process that serves the broker.
 type broker struct {
-	cmd   *exec.Cmd
-	stdin io.Closer
-	addr  string
+	proc *selfproc.Process
+	addr string
 }
 
 // startBroker starts the soak's executable again as the broker, feeding
 // the input topic backlog messages ahead of the app.
 func startBroker(backlog int64) (*broker, error) {
-	exe, err := os.Executable()
+	proc, addr, err := selfproc.Start("broker", fmt.Sprintf("%s=%d", envServe, backlog))
 	if err != nil {
-		return nil, fmt.Errorf("soak: starting the broker process: %w", err)
+		return nil, fmt.Errorf("soak: %w", err)
 	}
-	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d", envServe, backlog))
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("soak: starting the broker process: %w", err)
-	}
-	b := &broker{cmd: cmd, stdin: stdin}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		b.close()
-		return nil, fmt.Errorf("soak: the broker process did not say its address: %w", err)
-	}
-	b.addr = strings.TrimSpace(line)
-	return b, nil
+	return &broker{proc: proc, addr: addr}, nil
 }
 
 // close stops the broker process and waits for it.
-func (b *broker) close() {
-	b.stdin.Close()
-	_ = b.cmd.Wait()
-}
+func (b *broker) close() { b.proc.Stop() }

@@ -1,13 +1,10 @@
 package kafkabench
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"strings"
 	"sync"
 	"time"
 
@@ -15,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/slipstream-go/slipstream/bench/internal/selfproc"
 	"github.com/slipstream-go/slipstream/kafka/kafkatest"
 )
 
@@ -150,40 +148,19 @@ func ServeBrokerIfChild() {
 // child is a broker in a child process, and a client of it for the
 // benchmarks' topics.
 type child struct {
-	cmd   *exec.Cmd
-	stdin io.Closer
-	addr  string
-	cl    *kgo.Client
+	proc *selfproc.Process
+	addr string
+	cl   *kgo.Client
 }
 
 // startChild starts the benchmark's executable again as a broker and
 // connects to it.
 func startChild() (*child, error) {
-	exe, err := os.Executable()
+	proc, addr, err := selfproc.Start("broker", envServe+"=1")
 	if err != nil {
-		return nil, fmt.Errorf("kafkabench: starting the broker process: %w", err)
+		return nil, fmt.Errorf("kafkabench: %w", err)
 	}
-	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), envServe+"=1")
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("kafkabench: starting the broker process: %w", err)
-	}
-	c := &child{cmd: cmd, stdin: stdin}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		c.close()
-		return nil, fmt.Errorf("kafkabench: the broker process did not say its address: %w", err)
-	}
-	c.addr = strings.TrimSpace(line)
+	c := &child{proc: proc, addr: addr}
 	if c.cl, err = kgo.NewClient(kgo.SeedBrokers(c.addr)); err != nil {
 		c.close()
 		return nil, err
@@ -198,8 +175,7 @@ func (c *child) close() {
 	if c.cl != nil {
 		c.cl.Close()
 	}
-	c.stdin.Close()
-	_ = c.cmd.Wait()
+	c.proc.Stop()
 }
 
 // adminTimeout bounds one request to the broker process.
