@@ -52,6 +52,14 @@ func (c *consumer[K, V]) read(ctx context.Context, w *stream.Writer[Message[K, V
 	flushed := true // nothing was added since the last flush
 	var batch []fetched
 	for ctx.Err() == nil {
+		if c.tx != nil && !flushed {
+			// A rebalance, inside the poll, commits the transaction:
+			// nothing handled may be held back then.
+			flushed = true
+			if err := w.Flush(ctx); err != nil {
+				return err
+			}
+		}
 		paused := streamio.Paused(w)
 		batch = c.poller.next(paused, flushed, batch[:0])
 		if len(batch) == 0 {
@@ -102,6 +110,12 @@ func (c *consumer[K, V]) deliver(ctx context.Context, w *stream.Writer[Message[K
 	}
 	if err := streamio.WaitResumed(ctx, w); err != nil {
 		return err
+	}
+	if c.tx != nil {
+		if err := c.tx.enter(func() error { return w.Flush(ctx) }); err != nil {
+			return err
+		}
+		defer c.tx.leave()
 	}
 	if f.tr.isStale() {
 		return nil // its partition was revoked or sought since it was read

@@ -36,6 +36,10 @@ type offsets struct {
 	lastStore    time.Time
 	manualCommit time.Duration // when enable.auto.commit is false: commit this often
 	lastCommit   time.Time
+
+	// transactional: the offsets commit in an ExactlyOnce's transactions,
+	// which take them (see taken); the committer is noCommits.
+	transactional bool
 }
 
 // A committer commits offsets: *ckafka.Consumer, in its group. For
@@ -182,6 +186,9 @@ func (o *offsets) moveTo(off Offset) []ckafka.TopicPartition {
 // maintain stores accepted offsets now and then, and commits them when the
 // topic's configuration turns off librdkafka's auto-commit.
 func (o *offsets) maintain() {
+	if o.transactional {
+		return
+	}
 	now := time.Now()
 	if now.Sub(o.lastStore) >= storeEvery {
 		o.lastStore = now
@@ -207,6 +214,31 @@ func (o *offsets) store(all bool) {
 	if len(tps) > 0 {
 		o.storeOffsets(tps)
 	}
+}
+
+// taken returns the offsets accepted since they were last taken.
+func (o *offsets) taken() []ckafka.TopicPartition {
+	var tps []ckafka.TopicPartition
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, pt := range o.parts {
+		if off, ok := pt.tr.take(false); ok {
+			tps = append(tps, o.at(pt.id, off))
+		}
+	}
+	return tps
+}
+
+// noCommits is the committer of a consumer whose offsets commit in
+// transactions: it commits nothing itself.
+type noCommits struct{}
+
+func (noCommits) StoreOffsets(tps []ckafka.TopicPartition) ([]ckafka.TopicPartition, error) {
+	return tps, nil
+}
+func (noCommits) Commit() ([]ckafka.TopicPartition, error) { return nil, nil }
+func (noCommits) CommitOffsets(tps []ckafka.TopicPartition) ([]ckafka.TopicPartition, error) {
+	return tps, nil
 }
 
 func (o *offsets) storeOffsets(tps []ckafka.TopicPartition) {

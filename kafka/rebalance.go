@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 
@@ -10,6 +11,7 @@ import (
 // A rebalancer takes and gives up a consumer's partitions as its group
 // rebalances. Its callback runs inside Poll, so on whoever polls.
 type rebalancer struct {
+	eo        *ExactlyOnce // commits before partitions go; nil: at-least-once
 	announcer *announcer // tells the topic's PartitionListeners
 	client    *ckafka.Consumer
 	topic     string
@@ -77,6 +79,16 @@ func (r *rebalancer) assign(parts []ckafka.TopicPartition) {
 func (r *rebalancer) revoke(parts []ckafka.TopicPartition) {
 	lost := r.client.AssignmentLost()
 	r.announcer.forget(partitionList(parts))
+	if r.eo != nil {
+		// Commit what was handled of them, outputs and offsets, before
+		// they go, and before their listeners (tables) let their state go.
+		ctx, cancel := context.WithTimeout(context.Background(), r.eo.tx.timeout)
+		err := r.eo.commit(ctx)
+		cancel()
+		if err != nil {
+			r.fail(err)
+		}
+	}
 	for _, l := range r.announcer.listeners {
 		l.Revoked(partitionList(parts))
 	}

@@ -48,6 +48,7 @@ type Topic[K, V any] struct {
 	ownPart     bool // send each message to its Partition (WithMessagePartition)
 	bad         BadInput
 	logger      *slog.Logger
+	eo          *ExactlyOnce // the exactly-once group it is in; nil: at-least-once
 
 	skipped atomic.Int64
 
@@ -69,6 +70,7 @@ type options struct {
 	ownPart            bool
 	bad                BadInput
 	logger             *slog.Logger
+	eo                 *ExactlyOnce
 	errs               []error
 }
 
@@ -162,6 +164,11 @@ func NewTopic[K, V any](name string, conf ConfigMap, opts ...Option) (*Topic[K, 
 	if err := checkInstanceName(snap, name); err != nil {
 		return fail(err)
 	}
+	if o.eo != nil {
+		if err := o.eo.check(name, snap); err != nil {
+			return fail(err)
+		}
+	}
 	kc, err := codecFor[K]("key", o.keyCodec)
 	if err != nil {
 		return fail(err)
@@ -191,6 +198,7 @@ func NewTopic[K, V any](name string, conf ConfigMap, opts ...Option) (*Topic[K, 
 		ownPart:     o.ownPart,
 		bad:         o.bad,
 		logger:      logger.With("topic", name),
+		eo:          o.eo,
 		changed:     make(chan struct{}),
 	}, nil
 }
@@ -198,8 +206,12 @@ func NewTopic[K, V any](name string, conf ConfigMap, opts ...Option) (*Topic[K, 
 // NewTopicLike returns the topic called name, configured as like is (the
 // defaults of [Conf] as they were when like was made, and like's own
 // configuration), with opts: for an output or a changelog that reaches
-// the same cluster, with the same credentials, as an input.
+// the same cluster, with the same credentials, as an input. A topic like
+// one in an [ExactlyOnce] group is in that group too.
 func NewTopicLike[K, V, LK, LV any](name string, like *Topic[LK, LV], opts ...Option) (*Topic[K, V], error) {
+	if like.eo != nil {
+		opts = append([]Option{WithExactlyOnce(like.eo)}, opts...)
+	}
 	return NewTopic[K, V](name, like.conf, opts...)
 }
 
@@ -243,6 +255,10 @@ func (t *Topic[K, V]) String() string { return "kafka topic " + t.name }
 // GoString returns `kafka.Topic("NAME")`, for the %#v verb, which would
 // otherwise print the topic's configuration, secrets included.
 func (t *Topic[K, V]) GoString() string { return fmt.Sprintf("kafka.Topic(%q)", t.name) }
+
+// ExactlyOnce returns the exactly-once group the topic is in (see
+// [WithExactlyOnce]), nil if it is at-least-once.
+func (t *Topic[K, V]) ExactlyOnce() *ExactlyOnce { return t.eo }
 
 // Skipped returns how many undecodable messages the topic has skipped under
 // [SkipBadInput].
