@@ -12,7 +12,7 @@ import (
 // rebalances. Its callback runs inside Poll, so on whoever polls.
 type rebalancer struct {
 	eo        *ExactlyOnce // commits before partitions go; nil: at-least-once
-	announcer *announcer // tells the topic's PartitionListeners
+	announcer *announcer   // tells the topic's PartitionListeners
 	client    *ckafka.Consumer
 	topic     string
 	start     Offset // where the first assignment starts (see WithOffset)

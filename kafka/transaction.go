@@ -43,7 +43,7 @@ type transaction struct {
 	timeout time.Duration // transaction.timeout.ms
 	logger  *slog.Logger
 
-	mu   sync.Mutex                // making prod
+	mu   sync.Mutex               // making prod
 	prod atomic.Pointer[producer] // made on first use; cleared by close
 
 	gate  sync.RWMutex // read: a fetch loop handing a message on; write: a commit
