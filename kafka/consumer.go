@@ -91,7 +91,7 @@ func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCaus
 	}
 	if t.eo != nil {
 		c.tx = t.eo.tx
-		c.offsets.committer = noCommits{}
+		c.offsets.committer = &txnCommitter{}
 		c.offsets.transactional = true
 	}
 	c.rebalancer = rebalancer{

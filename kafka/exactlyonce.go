@@ -161,6 +161,10 @@ func (e *ExactlyOnce) String() string { return "ExactlyOnce(" + e.id + ")" }
 // TransactionalID returns the transactional.id of e's producer.
 func (e *ExactlyOnce) TransactionalID() string { return e.id }
 
+// Err returns the error that ended e's transactions (a fenced producer, a
+// failed commit), nil while they commit.
+func (e *ExactlyOnce) Err() error { return e.tx.err() }
+
 // Commits returns how many transactions e has committed.
 func (e *ExactlyOnce) Commits() int64 { return e.commits.Load() }
 
@@ -228,8 +232,12 @@ func (e *ExactlyOnce) commitLoop(stop, stopped chan struct{}) {
 
 // commit commits the open transaction, with the offsets that the members
 // have accepted since the last commit; see transaction.commit.
-func (e *ExactlyOnce) commit(ctx context.Context) error {
-	committed, err := e.tx.commit(ctx, e.currentMembers)
+func (e *ExactlyOnce) commit(ctx context.Context) error { return e.commitThen(ctx, nil) }
+
+// commitThen is commit, calling then once committed, before any more
+// message is handled; see transaction.commitThen.
+func (e *ExactlyOnce) commitThen(ctx context.Context, then func()) error {
+	committed, err := e.tx.commitThen(ctx, e.currentMembers, then)
 	if committed {
 		e.commits.Add(1)
 	}

@@ -38,7 +38,7 @@ type offsets struct {
 	lastCommit   time.Time
 
 	// transactional: the offsets commit in an ExactlyOnce's transactions,
-	// which take them (see taken); the committer is noCommits.
+	// which take them (see taken); the committer is a *txnCommitter.
 	transactional bool
 }
 
@@ -216,29 +216,60 @@ func (o *offsets) store(all bool) {
 	}
 }
 
-// taken returns the offsets accepted since they were last taken.
+// taken returns the offsets accepted since they were last taken, for a
+// transaction to commit; the committer must be a *txnCommitter.
 func (o *offsets) taken() []ckafka.TopicPartition {
-	var tps []ckafka.TopicPartition
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for _, pt := range o.parts {
-		if off, ok := pt.tr.take(false); ok {
-			tps = append(tps, o.at(pt.id, off))
-		}
+	o.store(false)
+	return o.committer.(*txnCommitter).take()
+}
+
+// A txnCommitter is the committer of a consumer whose offsets commit in
+// transactions: it keeps the offsets stored (as the fetch loop stores
+// them, and as a seek does) for the next transaction to take.
+type txnCommitter struct {
+	mu      sync.Mutex
+	pending map[int32]ckafka.TopicPartition
+}
+
+// StoreOffsets keeps tps for the next transaction.
+func (c *txnCommitter) StoreOffsets(tps []ckafka.TopicPartition) ([]ckafka.TopicPartition, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pending == nil {
+		c.pending = make(map[int32]ckafka.TopicPartition)
 	}
+	for _, tp := range tps {
+		c.pending[tp.Partition] = tp
+	}
+	return tps, nil
+}
+
+// Commit does nothing: the transactions commit.
+func (c *txnCommitter) Commit() ([]ckafka.TopicPartition, error) { return nil, nil }
+
+// CommitOffsets is called as partitions are revoked, once their offsets
+// have committed in the transaction that the revoke commits: it forgets
+// them, so that no later transaction commits an offset of a partition
+// another consumer may have moved on.
+func (c *txnCommitter) CommitOffsets(tps []ckafka.TopicPartition) ([]ckafka.TopicPartition, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, tp := range tps {
+		delete(c.pending, tp.Partition)
+	}
+	return tps, nil
+}
+
+// take returns the offsets kept, and forgets them.
+func (c *txnCommitter) take() []ckafka.TopicPartition {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	tps := make([]ckafka.TopicPartition, 0, len(c.pending))
+	for _, tp := range c.pending {
+		tps = append(tps, tp)
+	}
+	clear(c.pending)
 	return tps
-}
-
-// noCommits is the committer of a consumer whose offsets commit in
-// transactions: it commits nothing itself.
-type noCommits struct{}
-
-func (noCommits) StoreOffsets(tps []ckafka.TopicPartition) ([]ckafka.TopicPartition, error) {
-	return tps, nil
-}
-func (noCommits) Commit() ([]ckafka.TopicPartition, error) { return nil, nil }
-func (noCommits) CommitOffsets(tps []ckafka.TopicPartition) ([]ckafka.TopicPartition, error) {
-	return tps, nil
 }
 
 func (o *offsets) storeOffsets(tps []ckafka.TopicPartition) {

@@ -80,19 +80,25 @@ func (r *rebalancer) revoke(parts []ckafka.TopicPartition) {
 	lost := r.client.AssignmentLost()
 	r.announcer.forget(partitionList(parts))
 	if r.eo != nil {
-		// Commit what was handled of them, outputs and offsets, before
-		// they go, and before their listeners (tables) let their state go.
+		// Commit what was handled of them, outputs and offsets, and let
+		// them go before any more of their messages is handled; then
+		// their listeners (tables) let their state go.
 		ctx, cancel := context.WithTimeout(context.Background(), r.eo.tx.timeout)
-		err := r.eo.commit(ctx)
+		err := r.eo.commitThen(ctx, func() { r.offsets.revoke(parts, lost) })
 		cancel()
 		if err != nil {
+			r.offsets.revoke(parts, lost)
 			r.fail(err)
 		}
+		for _, l := range r.announcer.listeners {
+			l.Revoked(partitionList(parts))
+		}
+	} else {
+		for _, l := range r.announcer.listeners {
+			l.Revoked(partitionList(parts))
+		}
+		r.offsets.revoke(parts, lost)
 	}
-	for _, l := range r.announcer.listeners {
-		l.Revoked(partitionList(parts))
-	}
-	r.offsets.revoke(parts, lost)
 	r.poller.dropPending(parts)
 	var err error
 	if r.client.GetRebalanceProtocol() == "COOPERATIVE" {

@@ -174,6 +174,13 @@ func (t *transaction) leave() { t.gate.RUnlock() }
 // transaction committed. An error is final: the transaction fails, and so
 // does every later send and commit.
 func (t *transaction) commit(ctx context.Context, members func() []member) (bool, error) {
+	return t.commitThen(ctx, members, nil)
+}
+
+// commitThen is commit, calling then (if not nil) once committed, before
+// the fetch loops go on: a revoke lets its partitions go there, so that no
+// message of theirs is handled between the commit and their going.
+func (t *transaction) commitThen(ctx context.Context, members func() []member, then func()) (bool, error) {
 	t.commitMu.Lock()
 	defer t.commitMu.Unlock()
 	if err := t.err(); err != nil {
@@ -197,12 +204,18 @@ func (t *transaction) commit(ctx context.Context, members func() []member) (bool
 		}
 	}
 	if !t.open.Load() {
+		if then != nil {
+			then()
+		}
 		return false, nil
 	}
 	if err := t.retry(ctx, func() error { return p.p.CommitTransaction(ctx) }); err != nil {
 		return false, t.fail(t.wrap("committing", err))
 	}
 	t.open.Store(false)
+	if then != nil {
+		then()
+	}
 	return true, nil
 }
 
@@ -256,6 +269,9 @@ func (t *transaction) abort(ctx context.Context) error {
 	t.commitMu.Lock()
 	defer t.commitMu.Unlock()
 	p := t.prod.Load()
+	// Whatever happens, nothing more commits: what was handled since the
+	// last commit is to be handled again, after a restart.
+	t.fail(errAborted)
 	if p == nil || !t.open.Load() || fatal(t.err()) {
 		return nil
 	}
@@ -269,6 +285,9 @@ func (t *transaction) abort(ctx context.Context) error {
 	t.logger.Info("kafka: transaction aborted")
 	return nil
 }
+
+// errAborted ends the transactions of an ExactlyOnce whose app failed.
+var errAborted = errors.New("kafka: exactly-once: the transaction was aborted, as the app failed; nothing more commits")
 
 // close commits what is open, unless the transaction has failed (then it
 // aborts it), and closes the producer.
