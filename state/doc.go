@@ -39,6 +39,20 @@
 // each change sets a key (or deletes it) whatever came before. A shard on
 // a fresh disk reads its whole changelog partition.
 //
+// Exactly-once: when the input topic is in a kafka.ExactlyOnce group, so is
+// the changelog, and a change commits with the offset of the message it
+// comes from, in one transaction; a restart after a crash applies each
+// message once. The rule for the local shards: a shard may hold only what
+// its changelog committed. A shard records how far it has read its
+// changelog only when it is released cleanly, after a commit; the record
+// is deleted once the shard is restored, before it takes changes. A shard
+// found without the record (a crash, or an app that failed and aborted its
+// transaction) may hold changes that never committed: it is wiped and
+// restored from the start of its changelog partition, reading only
+// committed records. So a restart after a clean stop reads nothing, and
+// one after a crash reads the whole changelog partition (as Kafka
+// Streams does under exactly-once).
+//
 // The changelog is named "<group.id>-<table>-changelog", made when missing
 // with the input's partition count and cleanup.policy=compact; [New] fails
 // if an existing one has another partition count (the two must be

@@ -75,6 +75,9 @@ var msg kafka.Message[string, string]`,
 	"state": {before: `ctx := context.Background()
 app := stream.NewApp()
 var input *kafka.Topic[string, string]`},
+	"exactlyonce": {before: `ctx := context.Background()
+app := stream.NewApp()
+var conf kafka.ConfigMap`},
 	"onerror": {before: `app := stream.NewApp()
 var orders, dlq *kafka.Topic[string, string]
 var lookup func(context.Context, kafka.Message[string, string]) (string, error)
