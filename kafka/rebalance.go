@@ -83,6 +83,9 @@ func (r *rebalancer) revoke(parts []ckafka.TopicPartition) {
 		// Commit what was handled of them, outputs and offsets, and let
 		// them go before any more of their messages is handled; then
 		// their listeners (tables) let their state go.
+		if testHookRevoking != nil {
+			testHookRevoking()
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), r.eo.tx.timeout)
 		err := r.eo.commitThen(ctx, func() { r.offsets.revoke(parts, lost) })
 		cancel()

@@ -213,11 +213,18 @@ func (t *transaction) commitThen(ctx context.Context, members func() []member, t
 		return false, t.fail(t.wrap("committing", err))
 	}
 	t.open.Store(false)
+	if testHookCommitted != nil {
+		testHookCommitted()
+	}
 	if then != nil {
 		then()
 	}
 	return true, nil
 }
+
+// Test hooks, nil but in tests that kill a process at these moments: once
+// a transaction has committed, and as a revoke is about to commit.
+var testHookCommitted, testHookRevoking func()
 
 // sendOffsets adds m's accepted offsets to the open transaction, beginning
 // one if need be.
