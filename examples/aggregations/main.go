@@ -98,4 +98,3 @@ func main() {
 		log.Fatal(err)
 	}
 }
-
