@@ -79,6 +79,14 @@ var input *kafka.Topic[string, string]`},
 var orders, dlq *kafka.Topic[string, string]
 var lookup func(context.Context, kafka.Message[string, string]) (string, error)
 var out stream.Sink[string]`},
+	"windows": {
+		before: `ctx := context.Background()
+app := stream.NewApp()
+var topic *kafka.Topic[string, string]
+var lateSink stream.Sink[kafka.Message[string, string]]
+var results stream.Sink[window.Result[string, int64]]`,
+		after: `_ = err`,
+	},
 	"combinators": {
 		before: `ctx := context.Background()
 var numbers, ids stream.Stream[int]
@@ -105,6 +113,7 @@ var imports = []string{
 	"github.com/slipstream-go/slipstream/state",
 	"github.com/slipstream-go/slipstream/stream",
 	"github.com/slipstream-go/slipstream/stream/onerror",
+	"github.com/slipstream-go/slipstream/window",
 	"github.com/twmb/franz-go/pkg/sr",
 }
 
@@ -179,7 +188,7 @@ var anyName = map[string]string{
 	"context": "Background", "fmt": "Sprint", "iter": "Pull[int]", "log": "Print", "strings": "Cut", "time": "Now",
 	"ckpt": "New[int, int]", "codec": "String", "kafka": "Conf", "kv": "Open[int, int]", "sink": "Discard[int]",
 	"source": "Values[int]", "state": "ErrNotHeld", "stream": "NewApp", "onerror": "Skip[int, int]",
-	"registry": "TopicValue", "sr": "NewClient",
+	"registry": "TopicValue", "sr": "NewClient", "window": "Tumbling",
 }
 
 // TestREADMESnippetsCompile builds every Go snippet of the README.
