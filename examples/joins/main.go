@@ -72,7 +72,7 @@ func run(ctx context.Context, w io.Writer, dir string) error {
 	// The two topics are read at once, each at its own pace: the clicks
 	// are sent once the 3 users are in the table. Both topics never end:
 	// the app stops once the 5 clicks are joined, and drains.
-	ctx, cancel := context.WithCancel(ctx)
+	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var joined []string
 	tabled, sent := 0, make(chan error, 1)
@@ -94,7 +94,7 @@ func run(ctx context.Context, w io.Writer, dir string) error {
 		}
 		return nil
 	}))
-	if err := app.Run(ctx); err != nil {
+	if err := app.Run(runCtx); err != nil {
 		return err
 	}
 	if tabled >= 3 { // the clicks were sent
