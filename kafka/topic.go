@@ -324,4 +324,5 @@ var (
 	_ stream.Source[Message[string, string]]      = (*Topic[string, string])(nil)
 	_ streamio.AsyncSink[Message[string, string]] = (*Topic[string, string])(nil)
 	_ streamio.Closer                             = (*Topic[string, string])(nil)
+	_ streamio.Partitioned                        = (*Topic[string, string])(nil)
 )
