@@ -295,7 +295,9 @@ func TestParallelRefusesStreamsThatCannotBeCopied(t *testing.T) {
 			"handler samePart cannot run as 4 copies (Parallel) over source.Slice: source.Slice is not partitioned (streamio.Partitioned)"},
 		{"Proxy", func() stream.Source[part] { return stream.Map(stream.NewProxy[part](), same) },
 			"over Map(Proxy): Proxy is not partitioned"},
-		{"Take", func() stream.Source[part] { return stream.Map(stream.Take[part](newPartitionedSource(1, 1, 1), 3), same) },
+		{"Take", func() stream.Source[part] {
+			return stream.Map(stream.Take[part](newPartitionedSource(1, 1, 1), 3), same)
+		},
 			"over Map(Take(*stream_test.partitionedSource)): Take(*stream_test.partitionedSource) counts its 3 items in one reader"},
 		{"Tee", func() stream.Source[part] { return stream.Tee[part](newPartitionedSource(1, 1, 1), 2)[1] },
 			"over Tee(*stream_test.partitionedSource)[1]: Tee(*stream_test.partitionedSource) feeds its branches from one reader of its source"},
