@@ -75,6 +75,10 @@ var msg kafka.Message[string, string]`,
 	"state": {before: `ctx := context.Background()
 app := stream.NewApp()
 var input *kafka.Topic[string, string]`},
+	"parallel": {before: `app := stream.NewApp()
+var input *kafka.Topic[string, string]
+var counts *state.Table[string, int]
+var count func(context.Context, kafka.Message[string, string]) (state.Change[string, int], error)`},
 	"onerror": {before: `app := stream.NewApp()
 var orders, dlq *kafka.Topic[string, string]
 var lookup func(context.Context, kafka.Message[string, string]) (string, error)
