@@ -4,6 +4,7 @@
 package bench
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -113,10 +114,15 @@ func BenchmarkRestore(b *testing.B) {
 // state, its change acknowledged by the changelog, in runs of 50,000
 // messages: an app with a state.Table, against a goka processor with a
 // group table and a raw consume → grocksdb → produce loop with
-// at-least-once commits.
+// at-least-once commits; and the app with its handler run as N copies
+// (stream.Handler.Parallel), N = 1, 2, 4, on the topic's 4 partitions.
 func BenchmarkCount(b *testing.B) {
 	b.Run("slipstream", kafkabench.Count.Slipstream)
 	b.Run("goka", kafkabench.Count.Baseline("goka"))
 	b.Run("raw", kafkabench.Count.Baseline("raw"))
+	for _, n := range []int{1, 2, 4} {
+		name := fmt.Sprint("partitions-", n)
+		b.Run(name, kafkabench.Count.Baseline(name))
+	}
 	b.Run("interleaved", kafkabench.Count.Interleaved)
 }

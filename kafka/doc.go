@@ -148,11 +148,18 @@
 // no room for.
 //
 // The consumer polls librdkafka on the goroutine that runs the handler and
-// hands it each message as it comes, as a hand-written poll loop would. A
-// handler that takes longer than max.poll.interval.ms over one message
-// does not cost the consumer its place in the group either: while the
-// handler is busy for longer than 50 ms, a second goroutine polls in its
-// place, and holds what it reads for the handler.
+// hands it each message as it comes, as a hand-written poll loop would: one
+// goroutine handles every partition the consumer holds. A handler that
+// takes longer than max.poll.interval.ms over one message does not cost the
+// consumer its place in the group either: while the handler is busy for
+// longer than 50 ms, a second goroutine polls in its place, and holds what
+// it reads for the handler.
+//
+// A handler made [stream.Handler.Parallel] runs as several copies, each
+// with a consumer of its own in the group (a topic is
+// [streamio.Partitioned]), so the group spreads the partitions over the
+// copies and they are handled on as many goroutines; pausing the stream
+// pauses every copy.
 //
 // # Restarts
 //

@@ -3,9 +3,9 @@ package kafka
 import (
 	"context"
 	"errors"
-	"github.com/slipstream-go/slipstream/stream/streamio"
 
 	"github.com/slipstream-go/slipstream/stream"
+	"github.com/slipstream-go/slipstream/stream/streamio"
 )
 
 // Feed reads the topic as one consumer of its group (group.id) and writes
@@ -20,6 +20,12 @@ import (
 func (t *Topic[K, V]) Feed(ctx context.Context, w *stream.Writer[Message[K, V]]) error {
 	return t.feed(ctx, w, nil)
 }
+
+// Partitioned reports that the topic shares its messages out among its
+// concurrent Feeds by partition, each Feed a consumer of its group: true.
+// It implements [streamio.Partitioned], so that a handler bound to the
+// topic can run as several copies (see [stream.Handler.Parallel]).
+func (t *Topic[K, V]) Partitioned() bool { return true }
 
 // feed is Feed, calling started with the consumer once it exists.
 func (t *Topic[K, V]) feed(ctx context.Context, w *stream.Writer[Message[K, V]], started func(*consumer[K, V])) error {

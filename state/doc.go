@@ -27,7 +27,9 @@
 // and sent to the changelog; like any output of a message to a Kafka sink,
 // it counts as accepted once the broker has it, and the message's offset is
 // committed only then. A partition is handled by one goroutine at a time,
-// so a read and the write that follows it need no transaction.
+// so a read and the write that follows it need no transaction; that holds
+// too for a handler run as several copies (stream.Handler.Parallel),
+// each a consumer with partitions of its own, all sharing one table.
 //
 // # Guarantees
 //
