@@ -55,6 +55,12 @@
 // one after a crash reads the whole changelog partition (as Kafka
 // Streams does under exactly-once).
 //
+// A shard writes without RocksDB's write-ahead log: its changelog is its
+// log. A crash of the process may lose the changes a shard had not yet
+// flushed to its files; the restore from the changelog brings them back
+// (from the last record of how far it read, or, under exactly-once, from
+// the start).
+//
 // The changelog is named "<group.id>-<table>-changelog", made when missing
 // with the input's partition count and cleanup.policy=compact; [New] fails
 // if an existing one has another partition count (the two must be

@@ -124,7 +124,11 @@ func (t *Table[K, V]) Revoked(ps []int32) {
 
 // open opens the shard of partition p.
 func (t *Table[K, V]) open(p int32) (*shard[K, V], error) {
-	data, err := store.OpenRocks(t.path(p), &store.RocksOptions{Compaction: store.Level})
+	// The changelog is the shard's log: RocksDB's own write-ahead log
+	// would only slow each change (see store.RocksOptions.NoWAL). A shard
+	// a crash left behind is brought back by its changelog (see restore
+	// and committedOnly).
+	data, err := store.OpenRocks(t.path(p), &store.RocksOptions{Compaction: store.Level, NoWAL: true})
 	if err != nil {
 		return nil, fmt.Errorf("state: table %s: partition %d: %w", t.name, p, err)
 	}
