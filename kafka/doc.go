@@ -133,7 +133,9 @@
 // call, a kv.Cache) sees a message again after a crash, as under
 // at-least-once; sends made outside an app's handlers (Topic.Produce, a
 // table written by hand) join whatever transaction is open when they are
-// made. One ExactlyOnce serves one app. Its cost: a commit drains the
+// made. One ExactlyOnce serves one app. A message whose handling takes
+// longer than transaction.timeout.ms fails the app: its transaction
+// cannot wait for it. Its cost: a commit drains the
 // pipeline once per interval; BenchmarkTopicToTopic in bench/ measures
 // 0.85 to 0.93 of at-least-once's throughput at 100 ms.
 //

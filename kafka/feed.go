@@ -118,7 +118,7 @@ func (c *consumer[K, V]) deliver(ctx context.Context, w *stream.Writer[Message[K
 		return err
 	}
 	if c.tx != nil {
-		if err := c.tx.enter(func() error { return w.Flush(ctx) }); err != nil {
+		if err := c.enterTransaction(ctx, w); err != nil {
 			return err
 		}
 		defer c.tx.leave()
@@ -132,4 +132,22 @@ func (c *consumer[K, V]) deliver(ctx context.Context, w *stream.Writer[Message[K
 		return c.badInput(ctx, w, f, seq, derr)
 	}
 	return streamio.AddTracked(ctx, w, m, f.tr, seq)
+}
+
+// enterTransaction waits, in exactly-once mode, until no commit is under
+// way (see transaction.go), first sending on what the stream holds, so
+// that a commit waiting for this loop can drain; the caller calls
+// c.tx.leave once the message is handed on.
+func (c *consumer[K, V]) enterTransaction(ctx context.Context, w *stream.Writer[Message[K, V]]) error {
+	if !c.tx.gate.TryRLock() {
+		if err := w.Flush(ctx); err != nil {
+			return err
+		}
+		c.tx.gate.RLock()
+	}
+	if err := c.tx.err(); err != nil {
+		c.tx.gate.RUnlock()
+		return err
+	}
+	return nil
 }

@@ -149,24 +149,8 @@ func (t *transaction) begin(p *producer) error {
 	return nil
 }
 
-// enter lets a fetch loop hand a message to its stream once no commit is
-// under way; flush sends on what the loop's stream holds, so that a commit
-// waiting for the gate can drain. The loop calls leave once the message is
-// handed on.
-func (t *transaction) enter(flush func() error) error {
-	if !t.gate.TryRLock() {
-		if err := flush(); err != nil {
-			return err
-		}
-		t.gate.RLock()
-	}
-	if err := t.err(); err != nil {
-		t.gate.RUnlock()
-		return err
-	}
-	return nil
-}
-
+// leave ends a fetch loop's hand-off of a message (see
+// consumer.enterTransaction).
 func (t *transaction) leave() { t.gate.RUnlock() }
 
 // commit commits the open transaction with the offsets the members have
