@@ -161,3 +161,61 @@ func ExampleTopic_SendBatch() {
 	// first message delivered: true
 	// 40 messages delivered
 }
+
+// An app in exactly-once mode: its outputs and the offsets of its inputs
+// commit together, and a read_committed reader (ReadPartition reads as
+// one) sees each output once it has committed.
+func ExampleNewExactlyOnce() {
+	addr, stop, err := kafkatest.BootstrapOrStart(kafkatest.WithTopic("words", 1), kafkatest.WithTopic("shouts", 1))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer stop()
+	ctx := context.Background()
+	conf := kafka.ConfigMap{
+		"bootstrap.servers": addr,
+		"group.id":          "example-exactly-once",
+		"group.instance.id": "shouter-1", // names the transactional id: shouter's restarts fence their predecessors
+		"auto.offset.reset": "earliest",
+	}
+	eo, err := kafka.NewExactlyOnce(conf, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer eo.Close(ctx) // after the app, whose topics commit as they close
+	words, err := kafka.NewTopic[string, string]("words", conf, kafka.WithExactlyOnce(eo))
+	if err != nil {
+		log.Fatal(err)
+	}
+	shouts, err := kafka.NewTopicLike[string, string]("shouts", words) // in eo too
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, w := range []string{"exactly", "once"} {
+		if err := words.Produce(ctx, w, w); err != nil { // not from a handler: in whatever transaction is open
+			log.Fatal(err)
+		}
+	}
+
+	app := stream.NewApp()
+	runCtx, done := context.WithCancel(ctx)
+	stream.Handle(app, words, stream.Func(func(m kafka.Message[string, string]) kafka.Message[string, string] {
+		if m.Value == "once" {
+			done() // the app drains, and commits what it handled
+		}
+		return kafka.NewMessage(m.Key, strings.ToUpper(m.Value)+"!")
+	}), shouts)
+	if err := app.Run(runCtx); err != nil {
+		log.Fatal(err)
+	}
+	_, err = shouts.ReadPartition(ctx, 0, 0, func(m kafka.Message[string, string]) error {
+		fmt.Println(m.Value)
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// EXACTLY!
+	// ONCE!
+}
