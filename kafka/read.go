@@ -16,7 +16,7 @@ import (
 func (t *Topic[K, V]) ReadPartition(ctx context.Context, p int32, from int64, fn func(Message[K, V]) error) (next int64, err error) {
 	logs := startLogs(t.logger, "reader")
 	defer logs.stop()
-	c, err := ckafka.NewConsumer(clientConfig(t.conf, scopeConsumer, consumerDefaults, ckafka.ConfigMap{
+	extra := ckafka.ConfigMap{
 		"group.id":                 "slipstream-reader", // required by the client; never joined
 		"enable.auto.commit":       false,
 		"enable.auto.offset.store": false,
@@ -28,7 +28,13 @@ func (t *Topic[K, V]) ReadPartition(ctx context.Context, p int32, from int64, fn
 		"fetch.wait.max.ms":      10,
 		"go.logs.channel.enable": true,
 		"go.logs.channel":        logs.ch,
-	}))
+	}
+	if t.eo != nil {
+		// A table restored from its changelog must not read changes whose
+		// transaction aborted, whatever the configuration says.
+		extra["isolation.level"] = "read_committed"
+	}
+	c, err := ckafka.NewConsumer(clientConfig(t.conf, scopeConsumer, consumerDefaults, extra))
 	if err != nil {
 		return from, fmt.Errorf("kafka: topic %s: making a reader: %w", t.name, err)
 	}
