@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slipstream-go/slipstream/internal/ack"
@@ -16,6 +17,7 @@ import (
 type App struct {
 	Logger       *slog.Logger
 	DrainTimeout time.Duration
+	Monitor      Monitor // reports the app's metrics; nil: none (see observe.go)
 
 	ready chan struct{} // closed once Run has started every binding
 
@@ -23,6 +25,7 @@ type App struct {
 	bindings []*binding
 	closers  []func(context.Context) error
 	ran      bool
+	stopped  atomic.Bool // Run has returned
 }
 
 // NewApp returns an app with nothing bound to it yet.
@@ -46,11 +49,12 @@ func (a *App) OnClose(f func(context.Context) error) {
 
 // A binding is one handler bound to its source and sinks.
 type binding struct {
-	name    string
-	origins []origin
-	sinks   []any                     // what the handler writes to: each sink, or its Origin
-	run     func(r *run) func() error // builds the binding's stages, returns its loop
-	done    chan struct{}             // closed when the loop has returned
+	name      string
+	origins   []origin
+	sinks     []any                     // what the handler writes to: each sink, or its Origin
+	resources []any                     // the sinks as the user made them, policies unwrapped
+	run       func(r *run) func() error // builds the binding's stages, returns its loop
+	done      chan struct{}             // closed when the loop has returned
 }
 
 // target returns what sink s writes to: its Origin if it writes through
@@ -81,10 +85,12 @@ func Handle[T, U any](app *App, src Stream[T], h Handler[T, U], sinks ...Sink[U]
 	for _, s := range sinks {
 		for _, u := range underPolicy(s) {
 			b.sinks = append(b.sinks, target(u))
+			b.resources = append(b.resources, u)
 		}
 	}
 	if p := h.policy; p != nil && p.DeadLetter != nil {
 		b.sinks = append(b.sinks, target(p.DeadLetter.Sink))
+		b.resources = append(b.resources, p.DeadLetter.Sink)
 	}
 	b.run = func(r *run) func() error {
 		out := newEmitter(r, h.name, sinks)
@@ -92,6 +98,7 @@ func Handle[T, U any](app *App, src Stream[T], h Handler[T, U], sinks ...Sink[U]
 		if h.policy != nil {
 			push = policyPusher(r, h, out)
 		}
+		push = measured(r.handlerMetrics(h.name), push)
 		loop := in.wire(r, push)
 		return func() error {
 			if err := loop(); err != nil {
@@ -164,9 +171,14 @@ func (a *App) run(ctx context.Context, abort context.Context) error {
 	a.ran = true
 	bindings := a.bindings
 	a.mu.Unlock()
+	defer a.stopped.Store(true)
+	if err := a.startMonitor(); err != nil {
+		return err
+	}
 
 	r := newRun(ctx, bindings)
 	r.logger = a.Logger
+	r.monitor = a.Monitor
 	loops := make([]func() error, len(bindings))
 	for i, b := range bindings {
 		loops[i] = b.run(r)

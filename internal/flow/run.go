@@ -30,6 +30,9 @@ type run struct {
 	bindings []*binding   // of the app being run; nil for a standalone run
 	logger   *slog.Logger // the app's
 
+	monitor     Monitor                    // the app's; nil: no metrics
+	instruments map[string]*HandlerMetrics // by handler name, from monitor
+
 	stops     sync.Map // *gate → context.CancelCauseFunc: stops one source early (Take)
 	wg        sync.WaitGroup
 	pending   []func()                    // goroutines to start once every stage is built
