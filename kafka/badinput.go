@@ -167,7 +167,7 @@ func (t *Topic[K, V]) deadLetters() (*producer, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.dlq == nil {
-		p, err := newProducer(t.bad.topic, t.conf, t.logger)
+		p, err := newProducer(t.bad.topic, t.conf, t.logger, nil)
 		if err != nil {
 			return nil, err
 		}

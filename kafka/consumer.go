@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -33,6 +34,9 @@ type consumer[K, V any] struct {
 
 	cancel context.CancelCauseFunc // ends Feed with an error
 	fed    chan struct{}           // closed when Feed has returned
+
+	obs    *consumerObserver // its metrics; nil: none (see Topic.Instrument)
+	joined atomic.Bool       // its group has given it an assignment (see health.go)
 }
 
 func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCauseFunc) (*consumer[K, V], error) {
@@ -41,7 +45,8 @@ func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCaus
 	}
 	instance, release := claimInstanceID(t.conf, t.name)
 	logs := startLogs(t.logger, "consumer")
-	kc, err := ckafka.NewConsumer(consumerConfig(t.conf, instance, logs.ch))
+	obs := t.metrics.observer(t.name)
+	kc, err := ckafka.NewConsumer(consumerConfig(obs.conf(t.conf), instance, logs.ch))
 	if err != nil {
 		logs.stop()
 		release()
@@ -60,6 +65,7 @@ func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCaus
 		release: release,
 		cancel:  cancel,
 		fed:     make(chan struct{}),
+		obs:     obs,
 		offsets: offsets{
 			topic:        &t.name,
 			committer:    kc,
@@ -79,6 +85,7 @@ func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCaus
 		logger:    logger,
 		seeks:     make(chan *seekRequest),
 		polled:    make(chan struct{}),
+		observer:  obs,
 	}
 	c.rebalancer = rebalancer{
 		announcer: ann,
@@ -88,7 +95,7 @@ func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCaus
 		offsets:   &c.offsets,
 		poller:    &c.poller,
 		fail:      c.fail,
-		notify:    t.notify,
+		notify:    c.rebalanced,
 		logger:    logger,
 	}
 	if err := kc.SubscribeTopics([]string{t.name}, c.rebalancer.rebalance); err != nil {

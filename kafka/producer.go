@@ -115,7 +115,7 @@ func (t *Topic[K, V]) producer() (*producer, error) {
 	if p := t.prod.Load(); p != nil {
 		return p, nil
 	}
-	p, err := newProducer(t.name, t.conf, t.logger)
+	p, err := newProducer(t.name, t.conf, t.logger, &t.metrics)
 	if err != nil {
 		return nil, err
 	}
@@ -137,11 +137,15 @@ type producer struct {
 	room       chan struct{} // signalled after delivery reports: the queue has room
 
 	fatal atomic.Pointer[error] // set when the producer cannot go on: sends fail at once
+
+	metrics *topicMetrics // counts delivery reports and reads statistics; nil: none
 }
 
-func newProducer(topic string, conf ConfigMap, logger *slog.Logger) (*producer, error) {
+// newProducer makes the producer of topic; m, if not nil, counts its
+// delivery reports and, if the topic is instrumented, reads its statistics.
+func newProducer(topic string, conf ConfigMap, logger *slog.Logger, m *topicMetrics) (*producer, error) {
 	logs := startLogs(logger, "producer")
-	p, err := ckafka.NewProducer(clientConfig(conf, scopeProducer, producerDefaults, ckafka.ConfigMap{
+	p, err := ckafka.NewProducer(clientConfig(m.producerConf(conf), scopeProducer, producerDefaults, ckafka.ConfigMap{
 		// Delivery reports carry only the error back (and a Send's
 		// Opaque): copying keys and values back into Go would double the
 		// allocations of a send.
@@ -164,6 +168,7 @@ func newProducer(topic string, conf ConfigMap, logger *slog.Logger) (*producer, 
 		deliveries: newDeliveries(epochMaxAge, epochMaxMessages),
 		done:       make(chan struct{}),
 		room:       make(chan struct{}, 1),
+		metrics:    m,
 	}
 	go pr.reports()
 	return pr, nil
@@ -234,6 +239,7 @@ func (p *producer) reports() {
 			if e.TopicPartition.Error != nil {
 				err = p.deliveryError(e.TopicPartition.Error)
 			}
+			p.metrics.delivered(err)
 			if done, ok := e.Opaque.(func(error)); ok {
 				done(err)
 			} else {
@@ -245,6 +251,8 @@ func (p *producer) reports() {
 			}
 		case ckafka.Error:
 			p.clientError(e)
+		case *ckafka.Stats:
+			p.metrics.producerStats(e.String())
 		}
 	}
 }

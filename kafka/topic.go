@@ -50,6 +50,7 @@ type Topic[K, V any] struct {
 	logger      *slog.Logger
 
 	skipped atomic.Int64
+	metrics topicMetrics // see Instrument
 
 	mu        sync.Mutex
 	prod      atomic.Pointer[producer] // made by the first send; set and cleared under mu
