@@ -23,8 +23,8 @@ const statsInterval = 1000
 // instrumented it (see [Topic.Instrument]): nothing before, so that a
 // topic without metrics pays nothing.
 type topicMetrics struct {
-	reading atomic.Bool // consumers made from now on count and report statistics
-	writing atomic.Bool // producers made from now on report statistics
+	reading atomic.Bool  // consumers made from now on count and report statistics
+	writing atomic.Bool  // producers made from now on report statistics
 	queued  atomic.Int64 // the producer's queue, from its last statistics
 
 	mu       sync.Mutex
