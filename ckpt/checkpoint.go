@@ -51,6 +51,9 @@ type Checkpoint[M, D any] struct {
 	hasMarker bool
 
 	turns turns // the order of callbacks
+
+	metricsOnce sync.Once
+	collector   *collector // its metrics (see Instrument)
 }
 
 // A TimeCheckpoint is a [Checkpoint] on event times: markers are
