@@ -12,6 +12,11 @@ import (
 // the n-th message; the run runs the app, which delivers what it read and
 // commits when it stops. The check counts what reached the new topic.
 func prepareTopicToTopic(b broker, n int) (*run, error) {
+	return topicToTopic(b, n)
+}
+
+// topicToTopic is prepareTopicToTopic with the app's options.
+func topicToTopic(b broker, n int, opts ...stream.Option) (*run, error) {
 	if err := fill(b, n); err != nil {
 		return nil, err
 	}
@@ -32,7 +37,7 @@ func prepareTopicToTopic(b broker, n int) (*run, error) {
 		start: func(ctx context.Context, m *marks) error {
 			ctx, stop := context.WithCancel(ctx)
 			defer stop()
-			app := stream.NewApp()
+			app := stream.NewApp(opts...)
 			mapped := stream.Map(in, func(msg kafka.Message[string, []byte]) kafka.Message[string, []byte] {
 				return kafka.NewMessage(msg.Key, msg.Value)
 			})
