@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -28,7 +29,17 @@ import (
 //
 //	mux.Handle("/", metrics.Handler(reg, app))
 //	mux.Handle("/ops/", http.StripPrefix("/ops", metrics.Handler(reg, app)))
+//
+// Handler panics if g or an app is nil.
 func Handler(g prometheus.Gatherer, apps ...*stream.App) http.Handler {
+	if g == nil {
+		panic("metrics.Handler: the gatherer is nil")
+	}
+	for i, a := range apps {
+		if a == nil {
+			panic(fmt.Sprintf("metrics.Handler: apps[%d] is nil", i))
+		}
+	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{}))
 	mux.Handle("GET /healthz", probeHandler(apps, live))
