@@ -87,3 +87,37 @@ slipstream_checkpoint_recoveries_total{checkpoint="activity",dependency="weather
 	}
 	t.Error("no slipstream_checkpoint_downtime_seconds")
 }
+
+// With NotReadyWhilePaused, the checkpoint is not ready while it holds its
+// dependent paused; without, it always is.
+func TestNotReadyWhilePaused(t *testing.T) {
+	ctx := context.Background()
+	for _, notReady := range []bool{false, true} {
+		dependent := stream.From(source.Values("🏆"))
+		c, err := ckpt.New("activity", dependent, []*ckpt.TimeDependency{ckpt.NewDependency("weather")},
+			&ckpt.TimeOptions{Logger: slog.New(slog.DiscardHandler), NotReadyWhilePaused: notReady})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stream.Handle(stream.NewApp(), dependent, stream.Do(func(string) {}))
+		for _, step := range []struct {
+			do        func() error
+			wantReady bool
+		}{
+			{func() error { _, _, err := c.CheckPulse(ctx, at(10, 0), nil); return err }, true},
+			{func() error { _, _, err := c.CheckPulse(ctx, at(11, 0), nil); return err }, !notReady},
+			{func() error { _, err := c.Heartbeat(ctx, at(11, 1)); return err }, true},
+		} {
+			if err := step.do(); err != nil {
+				t.Fatal(err)
+			}
+			err := c.Ready()
+			if (err == nil) != step.wantReady {
+				t.Errorf("NotReadyWhilePaused %v, paused %v: Ready() = %v", notReady, dependent.Paused(), err)
+			}
+			if err != nil && !strings.Contains(err.Error(), "[weather] down") {
+				t.Errorf("Ready() = %q, want it to name the dependency down", err)
+			}
+		}
+	}
+}
