@@ -6,14 +6,9 @@ import (
 	"github.com/slipstream-go/slipstream/internal/flow"
 )
 
-// handlerBuckets are the bounds of the handler duration histogram: 1 µs
-// to 4 s, each 4 times the last. A handler's time spans that range, from
-// a map of one field to a call to another service.
-var handlerBuckets = prometheus.ExponentialBuckets(1e-6, 4, 12)
-
 // handlerVecs are the engine's metrics, one series per handler.
 type handlerVecs struct {
-	duration     *prometheus.HistogramVec
+	duration     *durationVec
 	failed       *prometheus.CounterVec
 	skipped      *prometheus.CounterVec
 	deadLettered *prometheus.CounterVec
@@ -22,11 +17,7 @@ type handlerVecs struct {
 func registerHandlerVecs(reg prometheus.Registerer) (*handlerVecs, error) {
 	var h handlerVecs
 	var err error
-	if h.duration, err = register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "slipstream_handler_duration_seconds",
-		Help:    "How long the handler took per input, its outputs' hand-off to the sinks included.",
-		Buckets: handlerBuckets,
-	}, []string{"handler"})); err != nil {
+	if h.duration, err = register(reg, newDurationVec()); err != nil {
 		return nil, err
 	}
 	counter := func(name, help string) (*prometheus.CounterVec, error) {
@@ -51,7 +42,7 @@ func registerHandlerVecs(reg prometheus.Registerer) (*handlerVecs, error) {
 // then pays no label lookup.
 func (h *handlerVecs) of(name string) *flow.HandlerMetrics {
 	return &flow.HandlerMetrics{
-		Duration:     h.duration.WithLabelValues(name),
+		Duration:     h.duration.of(name),
 		Failed:       h.failed.WithLabelValues(name),
 		Skipped:      h.skipped.WithLabelValues(name),
 		DeadLettered: h.deadLettered.WithLabelValues(name),

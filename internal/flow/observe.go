@@ -114,50 +114,75 @@ func inc(c Counter) {
 	}
 }
 
+// A RunObserver takes n samples of one value at once: the engine
+// observes a run of untracked inputs, timed as a whole, with one call.
+type RunObserver interface {
+	Observer
+	ObserveN(v float64, n int)
+}
+
 // measured returns p timed into m.Duration, with its failures counted in
-// m.Failed; p itself when m is nil. A run of untracked inputs (pushRun) is
-// timed as a whole, and each of its inputs observed at the run's average:
-// one clock reading per run, not per input.
+// m.Failed; p itself when m is nil. A tracked input is timed alone; a run
+// of untracked inputs is timed as a whole, each input counted at the run's
+// average: two clock readings per run, not per input.
 func measured[T any](m *HandlerMetrics, p pusher[T]) pusher[T] {
 	if m == nil {
 		return p
 	}
-	failed := func(err error) {
+	failed := func(err error) error {
 		if err != nil && !errors.Is(err, errAborted) {
 			inc(m.Failed)
 		}
+		return err
 	}
-	if m.Duration == nil {
-		push := p.push
-		p.push = func(v T, t *ack.Token) error {
-			err := push(v, t)
-			failed(err)
-			return err
+	push, pushRun := p.push, p.pushRun
+	if pushRun == nil { // push each, and say how many were pushed
+		pushRun = func(vs []T) error {
+			for i, v := range vs {
+				if err := push(v, nil); err != nil {
+					return &shortRun{err, i + 1}
+				}
+			}
+			return nil
 		}
-		return p
 	}
-	push := p.push
+	observeN := func(float64, int) {}
+	if d := m.Duration; d != nil {
+		observeN = func(v float64, n int) {
+			for range n {
+				d.Observe(v)
+			}
+		}
+		if ro, ok := d.(RunObserver); ok {
+			observeN = ro.ObserveN
+		}
+	}
 	p.push = func(v T, t *ack.Token) error {
 		start := time.Now()
 		err := push(v, t)
-		m.Duration.Observe(time.Since(start).Seconds())
-		failed(err)
-		return err
+		observeN(time.Since(start).Seconds(), 1)
+		return failed(err)
 	}
-	if pushRun := p.pushRun; pushRun != nil {
-		p.pushRun = func(vs []T) error {
-			start := time.Now()
-			err := pushRun(vs)
-			each := time.Since(start).Seconds() / float64(max(len(vs), 1))
-			for range vs {
-				m.Duration.Observe(each)
-			}
-			failed(err)
-			return err
+	p.pushRun = func(vs []T) error {
+		start := time.Now()
+		err := pushRun(vs)
+		n := len(vs)
+		if short, ok := err.(*shortRun); ok {
+			n, err = short.pushed, short.err
 		}
+		observeN(time.Since(start).Seconds()/float64(max(n, 1)), n)
+		return failed(err)
 	}
 	return p
 }
+
+// A shortRun is the error of a run that failed at its pushed-th input.
+type shortRun struct {
+	err    error
+	pushed int
+}
+
+func (e *shortRun) Error() string { return e.err.Error() }
 
 // skipped counts an input that its policy skipped; m may be nil.
 func (m *HandlerMetrics) skipped() {
