@@ -157,20 +157,23 @@ func measured[T any](m *HandlerMetrics, p pusher[T]) pusher[T] {
 			observeN = ro.ObserveN
 		}
 	}
+	// Clock readings are time.Since(base): one monotonic reading each,
+	// where time.Now also reads the wall clock.
+	base := time.Now()
 	p.push = func(v T, t *ack.Token) error {
-		start := time.Now()
+		start := time.Since(base)
 		err := push(v, t)
-		observeN(time.Since(start).Seconds(), 1)
+		observeN((time.Since(base) - start).Seconds(), 1)
 		return failed(err)
 	}
 	p.pushRun = func(vs []T) error {
-		start := time.Now()
+		start := time.Since(base)
 		err := pushRun(vs)
 		n := len(vs)
 		if short, ok := err.(*shortRun); ok {
 			n, err = short.pushed, short.err
 		}
-		observeN(time.Since(start).Seconds()/float64(max(n, 1)), n)
+		observeN((time.Since(base)-start).Seconds()/float64(max(n, 1)), n)
 		return failed(err)
 	}
 	return p
