@@ -30,7 +30,7 @@ type durationVec struct {
 func newDurationVec() *durationVec {
 	return &durationVec{
 		desc: prometheus.NewDesc("slipstream_handler_duration_seconds",
-			"How long the handler took per input, its outputs' hand-off to the sinks included (a run of untracked inputs is timed as a whole, each input counted at the run's average).",
+			"How long the handler took per input, its outputs' hand-off to the sinks included. Every input is counted; of those handled one at a time, one in 8 is timed and the others counted at its duration; a run of untracked inputs is timed as a whole, each counted at the run's average.",
 			[]string{"handler"}, nil),
 		by: map[string]*durations{},
 	}

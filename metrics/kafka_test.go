@@ -176,3 +176,35 @@ func TestLagFollowsTheBroker(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// While the stream a topic feeds is paused, its consumer pauses the
+// partitions: slipstream_partitions_paused counts them, until the stream
+// resumes.
+func TestPausedPartitions(t *testing.T) {
+	b := kafkatest.NewBroker(t, kafkatest.WithTopic("in", 2))
+	in := newTopic(t, "in", kafka.ConfigMap(testkit.KafkaConf(b.Addr())))
+	s := stream.From(in)
+	s.Pause()
+	reg := prometheus.NewRegistry()
+	app := stream.NewApp(metrics.With(reg, "paused"))
+	stream.Handle(app, s, stream.Do(func(kafka.Message[string, string]) {}))
+	ctx, stop := context.WithCancel(testkit.Context(t, time.Minute))
+	defer stop()
+	ran := make(chan error, 1)
+	go func() { ran <- app.Run(ctx) }()
+	gauge := func(name string) float64 {
+		v, _ := sum(samples(t, reg), name, "topic=in")
+		return v
+	}
+	testkit.Eventually(t, 30*time.Second, "the two partitions were not counted paused", func() bool {
+		return gauge("slipstream_partitions_assigned") == 2 && gauge("slipstream_partitions_paused") == 2
+	})
+	s.Resume()
+	testkit.Eventually(t, 30*time.Second, "the partitions were still counted paused after the resume", func() bool {
+		return gauge("slipstream_partitions_paused") == 0
+	})
+	stop()
+	if err := <-ran; err != nil {
+		t.Fatal(err)
+	}
+}
