@@ -164,10 +164,13 @@ func deadLetter(dlq string, km *ckafka.Message, err *DecodeError) *ckafka.Messag
 // deadLetters returns the producer for the dead-letter topic, making it on
 // first use.
 func (t *Topic[K, V]) deadLetters() (*producer, error) {
+	if t.eo != nil {
+		return t.eo.tx.producer(context.Background())
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.dlq == nil {
-		p, err := newProducer(t.bad.topic, t.conf, t.logger, nil)
+		p, err := newProducer(t.bad.topic, t.conf, t.logger, nil, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -27,6 +28,8 @@ type consumer[K, V any] struct {
 	logs    *logPump
 	logger  *slog.Logger
 	release func() // gives back its group.instance.id (claimInstanceID)
+	eo      *ExactlyOnce
+	tx      *transaction // eo's, nil without one: whose gate the fetch loop passes
 
 	poller     poller
 	rebalancer rebalancer
@@ -46,7 +49,12 @@ func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCaus
 	instance, release := claimInstanceID(t.conf, t.name)
 	logs := startLogs(t.logger, "consumer")
 	obs := t.metrics.observer(t.name)
-	kc, err := ckafka.NewConsumer(consumerConfig(obs.conf(t.conf), instance, logs.ch))
+	cm := consumerConfig(obs.conf(t.conf), instance, logs.ch)
+	if t.eo != nil {
+		(*cm)["enable.auto.commit"] = false // offsets commit in the transactions
+		(*cm)["isolation.level"] = "read_committed"
+	}
+	kc, err := ckafka.NewConsumer(cm)
 	if err != nil {
 		logs.stop()
 		release()
@@ -63,6 +71,7 @@ func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCaus
 		logs:    logs,
 		logger:  logger,
 		release: release,
+		eo:      t.eo,
 		cancel:  cancel,
 		fed:     make(chan struct{}),
 		obs:     obs,
@@ -87,7 +96,13 @@ func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCaus
 		polled:    make(chan struct{}),
 		observer:  obs,
 	}
+	if t.eo != nil {
+		c.tx = t.eo.tx
+		c.offsets.committer = &txnCommitter{}
+		c.offsets.transactional = true
+	}
 	c.rebalancer = rebalancer{
+		eo:        t.eo,
 		announcer: ann,
 		client:    kc,
 		topic:     t.name,
@@ -98,7 +113,18 @@ func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCaus
 		notify:    c.rebalanced,
 		logger:    logger,
 	}
+	if t.eo != nil {
+		if err := t.eo.join(ctx, c); err != nil {
+			kc.Close()
+			logs.stop()
+			release()
+			return nil, fmt.Errorf("kafka: topic %s: %w", t.name, err)
+		}
+	}
 	if err := kc.SubscribeTopics([]string{t.name}, c.rebalancer.rebalance); err != nil {
+		if t.eo != nil {
+			t.eo.leave(c)
+		}
 		kc.Close()
 		logs.stop()
 		release()
@@ -163,6 +189,10 @@ func (c *consumer[K, V]) close(ctx context.Context) error {
 	if !streamio.Aborted(ctx) { // after a failure, nothing more will be accepted
 		c.settle(ctx)
 	}
+	var txErr error
+	if c.eo != nil {
+		txErr = c.endTransaction(ctx)
+	}
 	c.offsets.store(true)
 	if err := c.offsets.commit(); hasCode(err, ckafka.ErrFatal) || c.poller.fatal.Load() {
 		return c.abandon()
@@ -177,11 +207,11 @@ func (c *consumer[K, V]) close(ctx context.Context) error {
 	select {
 	case err := <-closed:
 		if err != nil {
-			return fmt.Errorf("kafka: topic %s: closing consumer: %w", c.t.name, err)
+			return errors.Join(txErr, fmt.Errorf("kafka: topic %s: closing consumer: %w", c.t.name, err))
 		}
-		return nil
+		return txErr
 	case <-ctx.Done():
-		return fmt.Errorf("kafka: topic %s: closing consumer: %w", c.t.name, context.Cause(ctx))
+		return errors.Join(txErr, fmt.Errorf("kafka: topic %s: closing consumer: %w", c.t.name, context.Cause(ctx)))
 	}
 }
 
@@ -229,4 +259,36 @@ func (c *consumer[K, V]) settle(ctx context.Context) {
 	}
 	waiting, _ := c.offsets.inFlight()
 	c.logger.Debug("kafka: closing with messages whose outputs were not accepted", "messages", waiting)
+}
+
+// endTransaction commits the offsets of what the consumer read, and the
+// outputs of those messages, in its ExactlyOnce's transaction; or, when
+// the app failed, aborts the transaction.
+func (c *consumer[K, V]) endTransaction(ctx context.Context) error {
+	defer c.eo.leave(c)
+	if streamio.Aborted(ctx) {
+		if err := c.eo.abort(ctx); err != nil {
+			return fmt.Errorf("kafka: topic %s: closing consumer: %w", c.t.name, err)
+		}
+		return nil
+	}
+	if err := c.eo.commit(ctx); err != nil {
+		return fmt.Errorf("kafka: topic %s: closing consumer: %w", c.t.name, err)
+	}
+	return nil
+}
+
+// inFlight returns how many messages written to the stream wait for their
+// outputs to be accepted. It implements member.
+func (c *consumer[K, V]) inFlight() int {
+	waiting, _ := c.offsets.inFlight()
+	return waiting
+}
+
+// takeOffsets implements member.
+func (c *consumer[K, V]) takeOffsets() []ckafka.TopicPartition { return c.offsets.taken() }
+
+// groupMetadata implements member.
+func (c *consumer[K, V]) groupMetadata() (*ckafka.ConsumerGroupMetadata, error) {
+	return c.client.GetConsumerGroupMetadata()
 }

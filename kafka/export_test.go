@@ -6,3 +6,10 @@ func ResetConf() {
 	defaults.m = nil
 	defaults.mu.Unlock()
 }
+
+// SetTransactionHooks sets the functions called once a transaction has
+// committed and as a revoke is about to commit, for tests that kill a
+// process at those moments.
+func SetTransactionHooks(committed, revoking func()) {
+	testHookCommitted, testHookRevoking = committed, revoking
+}

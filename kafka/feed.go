@@ -3,9 +3,9 @@ package kafka
 import (
 	"context"
 	"errors"
-	"github.com/slipstream-go/slipstream/stream/streamio"
 
 	"github.com/slipstream-go/slipstream/stream"
+	"github.com/slipstream-go/slipstream/stream/streamio"
 )
 
 // Feed reads the topic as one consumer of its group (group.id) and writes
@@ -20,6 +20,12 @@ import (
 func (t *Topic[K, V]) Feed(ctx context.Context, w *stream.Writer[Message[K, V]]) error {
 	return t.feed(ctx, w, nil)
 }
+
+// Partitioned reports that the topic shares its messages out among its
+// concurrent Feeds by partition, each Feed a consumer of its group: true.
+// It implements [streamio.Partitioned], so that a handler bound to the
+// topic can run as several copies (see [stream.Handler.Parallel]).
+func (t *Topic[K, V]) Partitioned() bool { return true }
 
 // feed is Feed, calling started with the consumer once it exists.
 func (t *Topic[K, V]) feed(ctx context.Context, w *stream.Writer[Message[K, V]], started func(*consumer[K, V])) error {
@@ -52,6 +58,14 @@ func (c *consumer[K, V]) read(ctx context.Context, w *stream.Writer[Message[K, V
 	flushed := true // nothing was added since the last flush
 	var batch []fetched
 	for ctx.Err() == nil {
+		if c.tx != nil && !flushed {
+			// A rebalance, inside the poll, commits the transaction:
+			// nothing handled may be held back then.
+			flushed = true
+			if err := w.Flush(ctx); err != nil {
+				return err
+			}
+		}
 		paused := streamio.Paused(w)
 		batch = c.poller.next(paused, flushed, batch[:0])
 		if len(batch) == 0 {
@@ -102,6 +116,12 @@ func (c *consumer[K, V]) deliver(ctx context.Context, w *stream.Writer[Message[K
 	}
 	if err := streamio.WaitResumed(ctx, w); err != nil {
 		return err
+	}
+	if c.tx != nil {
+		if err := c.tx.enter(func() error { return w.Flush(ctx) }); err != nil {
+			return err
+		}
+		defer c.tx.leave()
 	}
 	if f.tr.isStale() {
 		return nil // its partition was revoked or sought since it was read

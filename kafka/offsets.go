@@ -36,6 +36,10 @@ type offsets struct {
 	lastStore    time.Time
 	manualCommit time.Duration // when enable.auto.commit is false: commit this often
 	lastCommit   time.Time
+
+	// transactional: the offsets commit in an ExactlyOnce's transactions,
+	// which take them (see taken); the committer is a *txnCommitter.
+	transactional bool
 }
 
 // A committer commits offsets: *ckafka.Consumer, in its group. For
@@ -182,6 +186,9 @@ func (o *offsets) moveTo(off Offset) []ckafka.TopicPartition {
 // maintain stores accepted offsets now and then, and commits them when the
 // topic's configuration turns off librdkafka's auto-commit.
 func (o *offsets) maintain() {
+	if o.transactional {
+		return
+	}
 	now := time.Now()
 	if now.Sub(o.lastStore) >= storeEvery {
 		o.lastStore = now
@@ -207,6 +214,62 @@ func (o *offsets) store(all bool) {
 	if len(tps) > 0 {
 		o.storeOffsets(tps)
 	}
+}
+
+// taken returns the offsets accepted since they were last taken, for a
+// transaction to commit; the committer must be a *txnCommitter.
+func (o *offsets) taken() []ckafka.TopicPartition {
+	o.store(false)
+	return o.committer.(*txnCommitter).take()
+}
+
+// A txnCommitter is the committer of a consumer whose offsets commit in
+// transactions: it keeps the offsets stored (as the fetch loop stores
+// them, and as a seek does) for the next transaction to take.
+type txnCommitter struct {
+	mu      sync.Mutex
+	pending map[int32]ckafka.TopicPartition
+}
+
+// StoreOffsets keeps tps for the next transaction.
+func (c *txnCommitter) StoreOffsets(tps []ckafka.TopicPartition) ([]ckafka.TopicPartition, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pending == nil {
+		c.pending = make(map[int32]ckafka.TopicPartition)
+	}
+	for _, tp := range tps {
+		c.pending[tp.Partition] = tp
+	}
+	return tps, nil
+}
+
+// Commit does nothing: the transactions commit.
+func (c *txnCommitter) Commit() ([]ckafka.TopicPartition, error) { return nil, nil }
+
+// CommitOffsets is called as partitions are revoked, once their offsets
+// have committed in the transaction that the revoke commits: it forgets
+// them, so that no later transaction commits an offset of a partition
+// another consumer may have moved on.
+func (c *txnCommitter) CommitOffsets(tps []ckafka.TopicPartition) ([]ckafka.TopicPartition, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, tp := range tps {
+		delete(c.pending, tp.Partition)
+	}
+	return tps, nil
+}
+
+// take returns the offsets kept, and forgets them.
+func (c *txnCommitter) take() []ckafka.TopicPartition {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	tps := make([]ckafka.TopicPartition, 0, len(c.pending))
+	for _, tp := range c.pending {
+		tps = append(tps, tp)
+	}
+	clear(c.pending)
+	return tps
 }
 
 func (o *offsets) storeOffsets(tps []ckafka.TopicPartition) {

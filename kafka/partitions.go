@@ -144,6 +144,12 @@ func (t *Topic[K, V]) Lag(ctx context.Context) (map[int32]int64, error) {
 		tps[i] = ckafka.TopicPartition{Topic: &t.name, Partition: int32(i)}
 	}
 	committed, err := c.Committed(tps, timeoutMs(ctx))
+	if hasCode(err, ckafka.ErrGroupIDNotFound) {
+		committed, err = tps, nil // a group that has not met yet has committed nothing
+		for i := range committed {
+			committed[i].Offset = ckafka.OffsetInvalid
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("kafka: topic %s: reading committed offsets: %w", t.name, err)
 	}

@@ -41,6 +41,9 @@ const (
 // runChild runs the app a child process was started for, and returns the
 // process's exit code.
 func runChild(role string) int {
+	if role == "eos" {
+		return runExactlyOnceChild()
+	}
 	if role != "pipeline" {
 		fmt.Fprintln(os.Stderr, "unknown child role", role)
 		return 2

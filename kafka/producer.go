@@ -110,12 +110,15 @@ func (t *Topic[K, V]) producer() (*producer, error) {
 	if p := t.prod.Load(); p != nil {
 		return p, nil
 	}
+	if t.eo != nil {
+		return t.eo.tx.producer(context.Background())
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if p := t.prod.Load(); p != nil {
 		return p, nil
 	}
-	p, err := newProducer(t.name, t.conf, t.logger, &t.metrics)
+	p, err := newProducer(t.name, t.conf, t.logger, nil, &t.metrics)
 	if err != nil {
 		return nil, err
 	}
@@ -137,15 +140,17 @@ type producer struct {
 	room       chan struct{} // signalled after delivery reports: the queue has room
 
 	fatal atomic.Pointer[error] // set when the producer cannot go on: sends fail at once
+	tx    *transaction          // the ExactlyOnce transactions it sends in; nil if none
 
 	metrics *topicMetrics // counts delivery reports and reads statistics; nil: none
 }
 
-// newProducer makes the producer of topic; m, if not nil, counts its
-// delivery reports and, if the topic is instrumented, reads its statistics.
-func newProducer(topic string, conf ConfigMap, logger *slog.Logger, m *topicMetrics) (*producer, error) {
+// newProducer makes the producer of topic, configured with conf and, over
+// it, extra; m, if not nil, counts its delivery reports and, if the topic
+// is instrumented, reads its statistics.
+func newProducer(topic string, conf ConfigMap, logger *slog.Logger, extra ckafka.ConfigMap, m *topicMetrics) (*producer, error) {
 	logs := startLogs(logger, "producer")
-	p, err := ckafka.NewProducer(clientConfig(m.producerConf(conf), scopeProducer, producerDefaults, ckafka.ConfigMap{
+	cm := ckafka.ConfigMap{
 		// Delivery reports carry only the error back (and a Send's
 		// Opaque): copying keys and values back into Go would double the
 		// allocations of a send.
@@ -155,7 +160,11 @@ func newProducer(topic string, conf ConfigMap, logger *slog.Logger, m *topicMetr
 		"go.produce.channel.size": 0,
 		"go.logs.channel.enable":  true,
 		"go.logs.channel":         logs.ch,
-	}))
+	}
+	for k, v := range extra {
+		cm[k] = v
+	}
+	p, err := ckafka.NewProducer(clientConfig(m.producerConf(conf), scopeProducer, producerDefaults, cm))
 	if err != nil {
 		logs.stop()
 		return nil, fmt.Errorf("kafka: topic %s: making producer: %w", topic, err)
@@ -194,6 +203,9 @@ func (p *producer) send(ctx context.Context, m *ckafka.Message, done func(error)
 func (p *producer) produce(ctx context.Context, m *ckafka.Message) error {
 	if err := p.err(); err != nil {
 		return err
+	}
+	if p.tx != nil {
+		return p.tx.produce(ctx, p, m)
 	}
 	err := p.p.Produce(m, nil)
 	if err == nil {
@@ -262,6 +274,9 @@ func (p *producer) reports() {
 // every message it holds and every later send; the others are logged.
 func (p *producer) clientError(e ckafka.Error) {
 	err := clientFailure(p.topic, "producer", e)
+	if err != nil && p.tx != nil {
+		err = p.tx.fail(p.tx.wrap("producing", e))
+	}
 	if err == nil {
 		p.logger.Warn("kafka: producer error", "err", e)
 		return

@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 
@@ -10,7 +11,8 @@ import (
 // A rebalancer takes and gives up a consumer's partitions as its group
 // rebalances. Its callback runs inside Poll, so on whoever polls.
 type rebalancer struct {
-	announcer *announcer // tells the topic's PartitionListeners
+	eo        *ExactlyOnce // commits before partitions go; nil: at-least-once
+	announcer *announcer   // tells the topic's PartitionListeners
 	client    *ckafka.Consumer
 	topic     string
 	start     Offset // where the first assignment starts (see WithOffset)
@@ -77,10 +79,29 @@ func (r *rebalancer) assign(parts []ckafka.TopicPartition) {
 func (r *rebalancer) revoke(parts []ckafka.TopicPartition) {
 	lost := r.client.AssignmentLost()
 	r.announcer.forget(partitionList(parts))
-	for _, l := range r.announcer.listeners {
-		l.Revoked(partitionList(parts))
+	if r.eo != nil {
+		// Commit what was handled of them, outputs and offsets, and let
+		// them go before any more of their messages is handled; then
+		// their listeners (tables) let their state go.
+		if testHookRevoking != nil {
+			testHookRevoking()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), r.eo.tx.timeout)
+		err := r.eo.commitThen(ctx, func() { r.offsets.revoke(parts, lost) })
+		cancel()
+		if err != nil {
+			r.offsets.revoke(parts, lost)
+			r.fail(err)
+		}
+		for _, l := range r.announcer.listeners {
+			l.Revoked(partitionList(parts))
+		}
+	} else {
+		for _, l := range r.announcer.listeners {
+			l.Revoked(partitionList(parts))
+		}
+		r.offsets.revoke(parts, lost)
 	}
-	r.offsets.revoke(parts, lost)
 	r.poller.dropPending(parts)
 	var err error
 	if r.client.GetRebalanceProtocol() == "COOPERATIVE" {

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -77,8 +78,16 @@ func (t *Table[K, V]) assign(ctx context.Context, p int32) error {
 	if err != nil {
 		return err
 	}
+	if t.exactlyOnce() {
+		if s, err = t.committedOnly(s); err != nil {
+			return err
+		}
+	}
 	from, _ := s.next()
 	records, err := t.restore(ctx, s)
+	if err == nil && t.exactlyOnce() {
+		err = s.meta.Delete(nextKey) // until the shard is released cleanly
+	}
 	if err != nil {
 		return errors.Join(err, s.data.Close())
 	}
@@ -108,7 +117,7 @@ func (t *Table[K, V]) Revoked(ps []int32) {
 			continue
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if err := t.release(ctx, s); err != nil {
+		if err := t.release(ctx, s, true); err != nil {
 			t.logger.Warn("state: releasing partition", "partition", p, "err", err)
 		}
 		cancel()
@@ -117,8 +126,11 @@ func (t *Table[K, V]) Revoked(ps []int32) {
 
 // open opens the shard of partition p.
 func (t *Table[K, V]) open(p int32) (*shard[K, V], error) {
-	path := filepath.Join(t.dir, strconv.Itoa(int(p)))
-	data, err := store.OpenRocks(path, &store.RocksOptions{Compaction: store.Level})
+	// The changelog is the shard's log: RocksDB's own write-ahead log
+	// would only slow each change (see store.RocksOptions.NoWAL). A shard
+	// a crash left behind is brought back by its changelog (see restore
+	// and committedOnly).
+	data, err := store.OpenRocks(t.path(p), &store.RocksOptions{Compaction: store.Level, NoWAL: true})
 	if err != nil {
 		return nil, fmt.Errorf("state: table %s: partition %d: %w", t.name, p, err)
 	}
@@ -128,6 +140,9 @@ func (t *Table[K, V]) open(p int32) (*shard[K, V], error) {
 	}
 	return &shard[K, V]{p: p, data: data, meta: meta, cache: kv.New(data, t.keys, t.values)}, nil
 }
+
+// path returns the directory of partition p's shard.
+func (t *Table[K, V]) path(p int32) string { return filepath.Join(t.dir, strconv.Itoa(int(p))) }
 
 // restore applies the changelog records of s's partition from where s
 // last read to the partition's end, recording how far it read with each
@@ -178,12 +193,49 @@ func (s *shard[K, V]) next() (int64, error) {
 	return int64(binary.BigEndian.Uint64(b)), nil
 }
 
+// exactlyOnce reports whether the table's changes commit in Kafka
+// transactions (its input, and so its changelog, is in a
+// kafka.ExactlyOnce group).
+func (t *Table[K, V]) exactlyOnce() bool { return t.changelog.ExactlyOnce() != nil }
+
+// committedOnly makes s hold only what its changelog committed, under
+// exactly-once: a shard whose record of how far it read is missing may
+// hold changes of a transaction that never committed (the process
+// crashed, or the app failed, before the commit), so it is wiped and
+// restored from the start of its changelog partition. A shard that has
+// the record keeps it only until its first change: assign deletes it once
+// the shard is restored, and release writes it again only when the shard
+// is released cleanly.
+func (t *Table[K, V]) committedOnly(s *shard[K, V]) (*shard[K, V], error) {
+	_, ok, err := s.meta.Get(nextKey)
+	if err != nil {
+		return nil, errors.Join(err, s.data.Close())
+	}
+	if ok {
+		return s, nil
+	}
+	if err := s.data.Close(); err != nil {
+		return nil, err
+	}
+	path := t.path(s.p)
+	if err := os.RemoveAll(path); err != nil {
+		return nil, fmt.Errorf("state: table %s: partition %d: wiping a shard that may hold uncommitted changes: %w", t.name, s.p, err)
+	}
+	t.logger.Info("state: shard wiped: it may hold changes that were not committed", "partition", s.p)
+	return t.open(s.p)
+}
+
 // release records that s has applied its changelog partition to its
-// current end, flushes it and closes it. Every record there is one that
+// current end, flushes it and closes it; under exactly-once, it records
+// nothing unless the transaction holding s's last changes committed (see
+// committedOnly), that is unless clean is set. Every record there is one that
 // this instance wrote, and applied, since s was restored; records still on
 // their way land after that end, and are read again, harmlessly, by the
 // next restore.
-func (t *Table[K, V]) release(ctx context.Context, s *shard[K, V]) error {
+func (t *Table[K, V]) release(ctx context.Context, s *shard[K, V], clean bool) error {
+	if t.exactlyOnce() && (!clean || t.changelog.ExactlyOnce().Err() != nil) {
+		return errors.Join(s.data.Flush(), s.data.Close())
+	}
 	_, high, err := t.changelog.Watermarks(ctx, s.p)
 	if err == nil {
 		err = s.meta.Put(nextKey, binary.BigEndian.AppendUint64(nil, uint64(high)))

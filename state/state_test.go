@@ -44,6 +44,13 @@ func startCounter(t *testing.T, ctx context.Context, b *kafkatest.Broker, in, gr
 // pairs.
 func startCounterConf(t *testing.T, ctx context.Context, b *kafkatest.Broker, in, group, dir string, conf ...any) *counter {
 	t.Helper()
+	return startCounterCopies(t, ctx, b, in, group, dir, 1, conf...)
+}
+
+// startCounterCopies is startCounterConf with its handler run as copies
+// copies (stream.Handler.Parallel).
+func startCounterCopies(t *testing.T, ctx context.Context, b *kafkatest.Broker, in, group, dir string, copies int, conf ...any) *counter {
+	t.Helper()
 	input, err := kafka.NewTopic[string, string](in, testkit.KafkaConf(b.Addr(), append([]any{"group.id", group}, conf...)...))
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +68,7 @@ func startCounterConf(t *testing.T, ctx context.Context, b *kafkatest.Broker, in
 			return state.Change[string, int]{}, err
 		}
 		return state.Put(m.Partition, m.Key, n.OrEmpty()+1), nil
-	}), table)
+	}).Parallel(copies), table)
 	runCtx, stop := context.WithCancel(ctx)
 	c.stop = stop
 	go func() { c.done <- app.Run(runCtx) }()
@@ -153,6 +160,47 @@ func TestRestore(t *testing.T) {
 		t.Errorf("counted on to %v, want %v", got, want)
 	}
 	again.finish(t)
+}
+
+// TestParallelCount counts into a table with the handler run as 4 copies
+// on 8 partitions, each copy a consumer with 2 of them: the counts equal
+// the input, and the changelog has every change.
+func TestParallelCount(t *testing.T) {
+	const parts, n, keys = 8, 800, 40
+	b := kafkatest.NewBroker(t, kafkatest.WithTopic("in", parts))
+	ctx := testkit.Context(t, 60*time.Second)
+	group := testkit.UniqueName("counter")
+	c := startCounterCopies(t, ctx, b, "in", group, t.TempDir(), 4)
+	// Produce once the group has settled: no rebalance then moves a
+	// partition while its messages are counted, and the counts are exact.
+	info, err := b.Cluster().WaitGroupStable(ctx, group, 4)
+	if err != nil {
+		t.Fatalf("the group has not 4 stable members: %v; %+v", err, info)
+	}
+	for _, m := range info.Members {
+		if m.NumAssigned() != 2 {
+			t.Fatalf("member %s has %d partitions, want 2", m.MemberID, m.NumAssigned())
+		}
+	}
+	testkit.Eventually(t, 30*time.Second, "every partition held", func() bool { return len(c.table.Held()) == parts })
+	produce(t, ctx, b, "in", n, keys)
+	testkit.Eventually(t, 30*time.Second, "every message counted", func() bool { return c.handled.Load() == n })
+	want := map[string]int{}
+	for i := range keys {
+		want[fmt.Sprint("k", i)] = n / keys
+	}
+	if got := c.contents(t); !maps.Equal(got, want) {
+		t.Fatalf("counted %v, want %v", got, want)
+	}
+	c.finish(t)
+
+	// The changelog holds each key's last count: a fresh table restores them.
+	fresh := startCounter(t, ctx, b, "in", group, t.TempDir())
+	testkit.Eventually(t, 30*time.Second, "every partition held", func() bool { return len(fresh.table.Held()) == parts })
+	if got := fresh.contents(t); !maps.Equal(got, want) {
+		t.Errorf("restored %v, want %v", got, want)
+	}
+	fresh.finish(t)
 }
 
 // TestPartitionNotHeld: a read or write of a partition the instance does

@@ -18,6 +18,7 @@ import (
 	"github.com/slipstream-go/slipstream/codec"
 	"github.com/slipstream-go/slipstream/kafka"
 	"github.com/slipstream-go/slipstream/kv"
+	"github.com/slipstream-go/slipstream/stream/streamio"
 )
 
 // ErrNotHeld is the error of a read or write for a partition that this
@@ -197,8 +198,9 @@ func (t *Table[K, V]) Close(ctx context.Context) error {
 	t.shards = map[int32]*shard[K, V]{}
 	t.mu.Unlock()
 	var errs []error
+	clean := !streamio.Aborted(ctx) // an app that failed aborted its transaction
 	for _, s := range shards {
-		errs = append(errs, t.release(ctx, s))
+		errs = append(errs, t.release(ctx, s, clean))
 	}
 	errs = append(errs, t.changelog.Close(ctx))
 	return errors.Join(errs...)

@@ -44,10 +44,12 @@ func (a *App) OnClose(f func(context.Context) error) { a.app.OnClose(f) }
 // Handle binds handler h to src: when app runs, each item of src goes
 // through h, in order, and each output h makes goes to every sink, in sink
 // order, before h makes the next. To bind several sources to one handler,
-// [Merge] them.
+// [Merge] them. A handler made [Handler.Parallel] runs as several copies,
+// each with its own share of src's partitions, each in order.
 //
-// Handle panics if app is running or has run, or if src is a [Stream] that
-// something else already reads.
+// Handle panics if app is running or has run, if src is a [Stream] that
+// something else already reads, or if h is parallel and src cannot be read
+// by several copies (its message says why).
 func Handle[T, U any](app *App, src Source[T], h Handler[T, U], sinks ...Sink[U]) {
 	if app == nil {
 		panic("stream.Handle: app is nil")

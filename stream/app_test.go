@@ -124,10 +124,19 @@ func TestHandlerErrorFailsTheAppNamingTheHandler(t *testing.T) {
 	}
 }
 
+// failOn42 fails on 42.
+func failOn42(_ context.Context, n int) (int, error) {
+	if n == 42 {
+		return 0, errors.New("42")
+	}
+	return n, nil
+}
+
 func TestHandlerNameDefaultsToTheFunctionName(t *testing.T) {
-	h := stream.Func(strings.ToUpper)
-	if h.Name() != "ToUpper" {
-		t.Fatalf("Name = %q", h.Name())
+	app := stream.NewApp()
+	stream.Handle(app, source.Slice(ints(100)), stream.FuncErr(failOn42), sink.Discard[int]())
+	if err := app.Run(context.Background()); err == nil || err.Error() != "handler failOn42: 42" {
+		t.Fatalf("Run = %v, want the error of handler failOn42", err)
 	}
 }
 

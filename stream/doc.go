@@ -50,6 +50,15 @@
 // it sends to a [Proxy] the app reads is not lost. Apps are values: several
 // can run in one process.
 //
+// # Partitions in parallel
+//
+// A handler reads its source on one goroutine. [Handler.Parallel] runs it
+// as n copies instead, each on its own goroutine with its own read of the
+// source: for a Kafka topic, each copy is a consumer of the topic's group,
+// as with Kafka Streams' num.stream.threads, so the group shares the
+// partitions out among the copies. Each partition is still handled in
+// order, by one copy; pausing the stream pauses every copy.
+//
 // # Backpressure and pausing
 //
 // Every buffer is bounded: a slow sink slows its handler, which slows its

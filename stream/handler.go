@@ -14,13 +14,31 @@ import (
 // dead-letter.
 type Handler[T, U any] flow.Handler[T, U]
 
-// Name returns the handler's name, used in errors: the function's name unless
-// [Handler.Named] set another.
-func (h Handler[T, U]) Name() string { return flow.Handler[T, U](h).Name() }
-
-// Named returns a copy of h called name.
+// Named returns a copy of h called name. A handler's name, used in errors,
+// is its function's name unless Named sets another.
 func (h Handler[T, U]) Named(name string) Handler[T, U] {
 	return Handler[T, U](flow.Handler[T, U](h).Named(name))
+}
+
+// Parallel returns a copy of h that the app runs as n copies, each on its
+// own goroutine and its own copy of the stream h reads (n = 1, the
+// default, is one goroutine for all of it). Each copy reads its own share
+// of the source's partitions: each is a consumer in a Kafka topic's group,
+// as with Kafka Streams' num.stream.threads, so the items of one partition
+// are still handled in order, by one copy, and pausing, seeking and
+// committing work as they do with one. Only a stream whose every source is
+// partitioned (see streamio.Partitioned; a Kafka topic is) can be read so:
+// [Handle] panics otherwise, and for a stream read through [Take] or a
+// branch of [Tee].
+//
+// Above 1, h is called from up to n goroutines at once, so what its
+// function closes over must be safe for that. Steps between the source
+// and h that keep state ([Scan], [Pairwise], [Batch]) keep it per copy.
+// The sinks are shared by the copies and must be safe for concurrent use:
+// every sink of this library is, and a [SinkFunc]'s function is called
+// concurrently. Parallel panics if n < 1.
+func (h Handler[T, U]) Parallel(n int) Handler[T, U] {
+	return Handler[T, U](flow.Handler[T, U](h).Parallel(n))
 }
 
 func newHandler[T, U any](fn string, f any, run func(ctx context.Context, in T, emit func(U)) error) Handler[T, U] {

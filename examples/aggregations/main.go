@@ -1,17 +1,12 @@
-// Aggregations: a sliding window over event times, with its state kept in a
-// Cache.
+// Aggregations: a sliding window over event times, with package window.
 //
-// Each event is stored in the Cache under its event time; codec.Time keeps
-// the keys in time order. After each event, the handler counts the events
-// of the window ending at it: those at times t with end-3s < t <= end. The
-// start is excluded, so that the window is 3 s long and an event leaves it
-// exactly 3 s after it happened. The handler reads the window by iterating
-// the Cache forward from its start, then deletes the events that no later
-// window will need, so that the state stays small.
-//
-// The events come in time order here, at most one per instant (a second
-// event at the same time would replace the first; key by time and an ID if
-// that can happen).
+// The window operator keeps, for each event time, the counts of the emoji
+// seen then, in a Cache, and after each event sends the counts of the
+// window ending at it: the events at times t with end-3s <= t <= end, both
+// ends included, as in the original's cookbook (so at 3.5 the window still
+// holds 📞 from 0.5). The events here all count under one key; with a key
+// per user, say, each user would have windows of their own. Windows that
+// no later event can reach are deleted, so the state stays small.
 package main
 
 import (
@@ -28,9 +23,8 @@ import (
 	"github.com/slipstream-go/slipstream/sink"
 	"github.com/slipstream-go/slipstream/source"
 	"github.com/slipstream-go/slipstream/stream"
+	"github.com/slipstream-go/slipstream/window"
 )
-
-const window = 3 * time.Second
 
 // An Event is an emoji seen at a time.
 type Event struct {
@@ -44,46 +38,52 @@ var start = time.Date(2024, time.June, 1, 12, 0, 0, 0, time.UTC)
 // at returns the time s seconds after start.
 func at(s float64) time.Time { return start.Add(time.Duration(s * float64(time.Second))) }
 
+// counts counts the emoji of a window.
+var counts = window.Aggregate[Event, map[string]int]{
+	Init: map[string]int{},
+	Fold: func(n map[string]int, e Event) map[string]int {
+		n[e.Emoji]++ // each window's accumulator is its own: Fold may change it
+		return n
+	},
+	Merge: func(a, b map[string]int) map[string]int {
+		for emoji, n := range b {
+			a[emoji] += n
+		}
+		return a
+	},
+	Codec: codec.JSON[map[string]int](),
+}
+
+// events is the input: all under one key, at their event times.
+var events = window.Input[Event, string]{
+	Key:  func(Event) string { return "all" },
+	Keys: codec.StringKey(),
+	Time: func(e Event) time.Time { return e.Time },
+}
+
 func run(ctx context.Context, w io.Writer, path string) error {
-	events := source.Values(
+	emoji := source.Values(
 		Event{at(0.0), "🏆"}, Event{at(0.5), "📞"}, Event{at(1.0), "🐟"}, Event{at(2.0), "👌"},
 		Event{at(3.5), "🏆"}, Event{at(4.0), "📞"}, Event{at(5.0), "🐟"}, Event{at(5.5), "👌"},
 	)
 
-	// A RocksDB Cache; kv.NewMemory(...) keeps it in memory instead.
-	byTime, err := kv.Open(path, codec.Time(), codec.String(), nil)
+	// A RocksDB Cache; kv.NewMemory(codec.Bytes(), codec.Bytes()) keeps
+	// it in memory instead.
+	cache, err := kv.Open(path, codec.Bytes(), codec.Bytes(), nil)
 	if err != nil {
 		return err
 	}
-	defer byTime.Close()
+	defer cache.Close()
 
-	slide := func(_ context.Context, e Event) (string, error) {
-		if err := byTime.Set(e.Time, e.Emoji); err != nil {
-			return "", err
-		}
-		from, end := e.Time.Add(-window), e.Time
-		counts := map[string]int{}
-		inWindow := byTime.Iter().From(from) // the first key >= from
-		for t, emoji := range inWindow.Items() {
-			if t.After(end) {
-				break
-			}
-			if t.After(from) {
-				counts[emoji]++
-			}
-		}
-		if err := inWindow.Err(); err != nil {
-			return "", err
-		}
-		// Later windows start after from: what is before it is of no use.
-		if err := byTime.DeleteRange(time.Time{}, from); err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("Sliding window ending at %.1f: %v", end.Sub(start).Seconds(), counts), nil
+	sliding, err := window.New(window.Sliding(3*time.Second), events, counts, window.InCache(cache), nil)
+	if err != nil {
+		return err
 	}
-
 	app := stream.NewApp()
-	stream.Handle(app, events, stream.FuncErr(slide), sink.Writer[string](w))
+	window.Handle(app, emoji, sliding, sink.Func(func(_ context.Context, r window.Result[string, map[string]int]) error {
+		_, err := fmt.Fprintf(w, "Sliding window ending at %.1f: %v\n", r.End.Sub(start).Seconds(), r.Value)
+		return err
+	}))
 	return app.Run(ctx)
 }
 

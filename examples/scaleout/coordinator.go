@@ -1,21 +1,18 @@
 package main
 
 import (
-	"bufio"
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
-	"syscall"
 	"time"
 
+	"github.com/slipstream-go/slipstream/examples/internal/procs"
 	"github.com/slipstream-go/slipstream/kafka"
 )
 
@@ -58,17 +55,18 @@ func run(ctx context.Context, cfg config) (result, error) {
 		return result{}, err
 	}
 	defer os.RemoveAll(dir)
-	broker, addr, err := startBroker(ctx, dir)
+	broker, addr, err := procs.StartBroker(ctx, dir, fmt.Sprintf("%s:%d", topicName, partitions))
 	if err != nil {
 		return result{}, err
 	}
-	defer broker.stop()
-	procs := make([]*process, consumers)
-	for i := range procs {
-		if procs[i], err = startConsumer(ctx, addr, filepath.Join(dir, fmt.Sprint("consumer-", i))); err != nil {
+	defer broker.Stop()
+	consumerProcs := make([]*procs.Process, consumers)
+	for i := range consumerProcs {
+		shards := filepath.Join(dir, fmt.Sprint("consumer-", i))
+		if consumerProcs[i], err = procs.Self(ctx, roleEnv+"=consumer", bootstrapEnv+"="+addr, dirEnv+"="+shards); err != nil {
 			return result{}, err
 		}
-		defer procs[i].stop()
+		defer consumerProcs[i].Stop()
 	}
 	fmt.Fprintf(cfg.Out, "broker at %s, %d consumers, %d partitions\n", addr, consumers, partitions)
 
@@ -80,21 +78,21 @@ func run(ctx context.Context, cfg config) (result, error) {
 	sending := make(chan error, 1)
 	sent := keyCounts(cfg)
 	go func() { sending <- send(ctx, input, cfg) }()
-	if err := waitCommitted(ctx, input, int64(cfg.Messages)/2); err != nil {
+	if err := procs.WaitCommitted(ctx, input, int64(cfg.Messages)/2); err != nil {
 		return result{}, err
 	}
-	victim := procs[consumers-1]
-	if err := victim.cmd.Process.Kill(); err != nil {
+	victim := consumerProcs[consumers-1]
+	if err := victim.Kill(); err != nil {
 		return result{}, err
 	}
 	fmt.Fprintf(cfg.Out, "killed consumer %d half-way (SIGKILL)\n", consumers-1)
 	if err := <-sending; err != nil {
 		return result{}, err
 	}
-	if err := waitCommitted(ctx, input, int64(cfg.Messages)); err != nil {
+	if err := procs.WaitCommitted(ctx, input, int64(cfg.Messages)); err != nil {
 		return result{}, err
 	}
-	totals, err := gather(ctx, procs[:consumers-1])
+	totals, err := gather(ctx, consumerProcs[:consumers-1])
 	if err != nil {
 		return result{}, err
 	}
@@ -136,40 +134,13 @@ func send(ctx context.Context, topic *kafka.Topic[string, string], cfg config) e
 	return nil
 }
 
-// waitCommitted waits until the group has committed n messages or more.
-func waitCommitted(ctx context.Context, topic *kafka.Topic[string, string], n int64) error {
-	var committed int64
-	for {
-		lag, err := topic.Lag(ctx)
-		if err != nil {
-			return err
-		}
-		committed = 0
-		for p, behind := range lag {
-			_, high, err := topic.Watermarks(ctx, p)
-			if err != nil {
-				return err
-			}
-			committed += high - behind
-		}
-		if committed >= n {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for the group to commit %d messages (it has %d): %w", n, committed, context.Cause(ctx))
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
 // gather asks each survivor for what it holds until, together, they hold
 // every partition once, and returns their counts.
-func gather(ctx context.Context, survivors []*process) (map[string]int, error) {
+func gather(ctx context.Context, survivors []*procs.Process) (map[string]int, error) {
 	for {
 		totals, held := map[string]int{}, map[int32]int{}
 		for _, p := range survivors {
-			r, err := p.ask(ctx)
+			r, err := procs.Ask(ctx, p)
 			if err != nil {
 				return nil, err
 			}
@@ -189,112 +160,6 @@ func gather(ctx context.Context, survivors []*process) (map[string]int, error) {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-}
-
-// A process is a child process whose standard output is read line by line.
-type process struct {
-	cmd   *exec.Cmd
-	lines chan string
-}
-
-func start(ctx context.Context, cmd *exec.Cmd) (*process, error) {
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	p := &process{cmd: cmd, lines: make(chan string, 16)}
-	go func() {
-		defer close(p.lines)
-		sc := bufio.NewScanner(out)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			p.lines <- sc.Text()
-		}
-	}()
-	return p, nil
-}
-
-// line returns the process's next line of output.
-func (p *process) line(ctx context.Context) (string, error) {
-	select {
-	case l, ok := <-p.lines:
-		if !ok {
-			return "", fmt.Errorf("%s ended: %v", filepath.Base(p.cmd.Path), p.cmd.Wait())
-		}
-		return l, nil
-	case <-ctx.Done():
-		return "", context.Cause(ctx)
-	}
-}
-
-// ask has a consumer report what it holds.
-func (p *process) ask(ctx context.Context) (report, error) {
-	if err := p.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
-		return report{}, err
-	}
-	l, err := p.line(ctx)
-	if err != nil {
-		return report{}, err
-	}
-	var r report
-	return r, json.Unmarshal([]byte(l), &r)
-}
-
-// stop asks the process to stop, kills it if it has not within ten
-// seconds, and waits for it.
-func (p *process) stop() {
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	killer := time.AfterFunc(10*time.Second, func() { _ = p.cmd.Process.Kill() })
-	defer killer.Stop()
-	for range p.lines {
-	}
-	_ = p.cmd.Wait()
-}
-
-// startBroker builds kafka/kafkatest/cmd/broker in dir and runs it with
-// the topic, and returns it with its address. (Built rather than run with
-// go run, which would not pass it the signal that stops it.)
-func startBroker(ctx context.Context, dir string) (*process, string, error) {
-	bin := filepath.Join(dir, "broker")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/slipstream-go/slipstream/kafka/kafkatest/cmd/broker")
-	if out, err := build.CombinedOutput(); err != nil {
-		return nil, "", fmt.Errorf("building the broker: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-topic", fmt.Sprintf("%s:%d", topicName, partitions))
-	p, err := start(ctx, cmd)
-	if err != nil {
-		return nil, "", fmt.Errorf("starting the broker: %w", err)
-	}
-	addr, err := p.line(ctx)
-	if err != nil {
-		p.stop()
-		return nil, "", fmt.Errorf("starting the broker: %w", err)
-	}
-	return p, addr, nil
-}
-
-// startConsumer runs this program as a consumer with its shards in dir,
-// and waits until it is ready.
-func startConsumer(ctx context.Context, addr, dir string) (*process, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(self)
-	cmd.Env = append(os.Environ(), roleEnv+"=consumer", bootstrapEnv+"="+addr, dirEnv+"="+dir)
-	p, err := start(ctx, cmd)
-	if err != nil {
-		return nil, err
-	}
-	if l, err := p.line(ctx); err != nil || l != "ready" {
-		p.stop()
-		return nil, fmt.Errorf("starting a consumer: %q, %v", l, err)
-	}
-	return p, nil
 }
 
 // quiet returns a logger of warnings and errors only.

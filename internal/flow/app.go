@@ -53,8 +53,9 @@ type binding struct {
 	origins   []origin
 	sinks     []any                     // what the handler writes to: each sink, or its Origin
 	resources []any                     // the sinks as the user made them, policies unwrapped
-	run       func(r *run) func() error // builds the binding's stages, returns its loop
-	done      chan struct{}             // closed when the loop has returned
+	copies    int                       // how many times a run wires it (Handler.Parallel)
+	wire      func(r *run) func() error // builds one copy of the binding's stages, returns its loop
+	done      chan struct{}             // closed when every copy's loop has returned
 }
 
 // target returns what sink s writes to: its Origin if it writes through
@@ -80,8 +81,12 @@ func Handle[T, U any](app *App, src Stream[T], h Handler[T, U], sinks ...Sink[U]
 	if app == nil {
 		panic("stream.Handle: app is nil")
 	}
+	copies := h.Copies()
+	if n := src.node(); copies > 1 && n.single != "" {
+		panic(fmt.Sprintf("stream.Handle: handler %s cannot run as %d copies (Parallel) over %s: %s", h.name, copies, n.name, n.single))
+	}
 	in := input(src, "handler "+h.name)
-	b := &binding{name: h.name, origins: in.origins, done: make(chan struct{})}
+	b := &binding{name: h.name, origins: in.origins, copies: copies, done: make(chan struct{})}
 	for _, s := range sinks {
 		for _, u := range underPolicy(s) {
 			b.sinks = append(b.sinks, target(u))
@@ -92,7 +97,9 @@ func Handle[T, U any](app *App, src Stream[T], h Handler[T, U], sinks ...Sink[U]
 		b.sinks = append(b.sinks, target(p.DeadLetter.Sink))
 		b.resources = append(b.resources, p.DeadLetter.Sink)
 	}
-	b.run = func(r *run) func() error {
+	// Each copy has its own emitter, pusher and stages, down to its own
+	// Feed of each source; the sinks are shared.
+	b.wire = func(r *run) func() error {
 		out := newEmitter(r, h.name, sinks)
 		push := handlerPusher(r, h, out)
 		if h.policy != nil {
@@ -179,15 +186,25 @@ func (a *App) run(ctx context.Context, abort context.Context) error {
 	r := newRun(ctx, bindings)
 	r.logger = a.Logger
 	r.monitor = a.Monitor
-	loops := make([]func() error, len(bindings))
+	loops := make([][]func() error, len(bindings))
 	for i, b := range bindings {
-		loops[i] = b.run(r)
+		for range b.copies {
+			loops[i] = append(loops[i], b.wire(r))
+		}
 	}
 	for i, b := range bindings {
-		r.spawn(func() error {
-			defer close(b.done)
-			return loops[i]()
-		})
+		var live atomic.Int32
+		live.Store(int32(b.copies))
+		for _, loop := range loops[i] {
+			r.spawn(func() error { // an error fails the run, and so every copy
+				defer func() {
+					if live.Add(-1) == 0 {
+						close(b.done)
+					}
+				}()
+				return loop()
+			})
+		}
 	}
 	if err := r.start(); err != nil {
 		r.abort()

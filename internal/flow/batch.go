@@ -11,7 +11,7 @@ import (
 func Batch[T any](src Stream[T], size int, maxWait time.Duration) Stream[[]T] {
 	MustPositive("Batch", "size", size)
 	in := input(src, "Batch")
-	n := &node[[]T]{name: fmt.Sprintf("Batch(%s)", in.name), origins: in.origins}
+	n := &node[[]T]{name: fmt.Sprintf("Batch(%s)", in.name), origins: in.origins, single: in.single}
 	n.wire = func(r *run, down pusher[[]T]) func() error {
 		e := edgeOf(r, in)
 		return func() error {

@@ -13,7 +13,7 @@ func MapConcurrent[T, U any](src Stream[T], n int, f func(context.Context, T) (U
 	MustFunc("MapConcurrent", "f", f)
 	in := input(src, "MapConcurrent")
 	fname := FuncName(f)
-	node := &node[U]{name: fmt.Sprintf("MapConcurrent(%s)", in.name), origins: in.origins}
+	node := &node[U]{name: fmt.Sprintf("MapConcurrent(%s)", in.name), origins: in.origins, single: in.single}
 	node.wire = func(r *run, down pusher[U]) func() error {
 		jobs := make(chan *job[T, U])
 		order := make(chan *job[T, U], n) // bounds the items in flight

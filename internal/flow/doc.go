@@ -10,6 +10,11 @@
 //     emitter as plain function calls. Between goroutines (Merge, Tee,
 //     Batch, Async, MapConcurrent) items travel in chunks over edges
 //     (chunk.go), filled with what is ready and never waiting to fill.
+//   - A handler made Parallel (handler.go) is wired n times in one run
+//     (app.go): n Feeds of each source, each with its own steps, handler
+//     and emitter, sharing the sinks and the gate. Only a node whose
+//     single is "" can be: every source it reads is Partitioned, and
+//     nothing in it (Take, a Tee branch) must see every item.
 //   - A gate (gate.go) holds a source while its stream is paused.
 //   - The emitter (emitter.go) sends a handler's outputs to its sinks, in
 //     runs to a [BatchSink], and counts what async sinks have yet to report.

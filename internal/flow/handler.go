@@ -18,6 +18,7 @@ type Handler[T, U any] struct {
 	one    func(T) U  // set for one output per input: called directly, and for runs
 	do     func(T)    // set for no output: called directly
 	policy *Policy[T] // what a failure does; nil: it stops the app
+	copies int        // how many copies of it an app runs; 0 means 1
 }
 
 // NewHandler returns the handler called name that runs fn for each input.
@@ -50,6 +51,19 @@ func (h Handler[T, U]) WithDo(f func(T)) Handler[T, U] {
 	h.do = f
 	return h
 }
+
+// Parallel returns a copy of h that an app runs as n copies, each on its
+// own copy of the stream h reads; see stream.Handler.Parallel. It panics
+// if n < 1.
+func (h Handler[T, U]) Parallel(n int) Handler[T, U] {
+	MustPositive("Handler.Parallel", "n", n)
+	h.copies = n
+	return h
+}
+
+// Copies returns how many copies of h an app runs: 1 unless
+// [Handler.Parallel] said otherwise.
+func (h Handler[T, U]) Copies() int { return max(h.copies, 1) }
 
 // Policy returns h's error policy; nil if it has none.
 func (h Handler[T, U]) Policy() *Policy[T] { return h.policy }

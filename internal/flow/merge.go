@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -14,12 +15,14 @@ func Merge[T any](srcs ...Stream[T]) Stream[T] {
 	ins := make([]*node[T], len(srcs))
 	names := make([]string, len(srcs))
 	var origins []origin
+	single := ""
 	for i, s := range srcs {
 		ins[i] = input(s, "Merge")
 		names[i] = ins[i].name
 		origins = append(origins, ins[i].origins...)
+		single = cmp.Or(single, ins[i].single)
 	}
-	n := &node[T]{name: fmt.Sprintf("Merge(%s)", strings.Join(names, ", ")), origins: origins}
+	n := &node[T]{name: fmt.Sprintf("Merge(%s)", strings.Join(names, ", ")), origins: origins, single: single}
 	n.wire = func(r *run, down pusher[T]) func() error {
 		e := newEdge[T]()
 		var open atomic.Int32

@@ -33,7 +33,8 @@ type run struct {
 	monitor     Monitor                    // the app's; nil: no metrics
 	instruments map[string]*HandlerMetrics // by handler name, from monitor
 
-	stops     sync.Map // *gate → context.CancelCauseFunc: stops one source early (Take)
+	stopsMu   sync.Mutex
+	stops     map[*gate][]context.CancelCauseFunc // each Feed of a gate's source: stops it early (Take)
 	wg        sync.WaitGroup
 	pending   []func()                    // goroutines to start once every stage is built
 	checks    []func() error              // checks made once every stage is built
@@ -145,18 +146,27 @@ func (r *run) sourceContext(src any) context.Context {
 
 // feedContext returns the context a source's Feed runs with: its
 // sourceContext, which Take may also end early through the source's gate.
+// A source fed by several copies of a handler has a Feed, and a context,
+// per copy; stopping the gate stops them all.
 func (r *run) feedContext(src any, g *gate) context.Context {
 	ctx, cancel := context.WithCancelCause(r.sourceContext(src))
-	r.stops.Store(g, cancel)
+	r.stopsMu.Lock()
+	defer r.stopsMu.Unlock()
+	if r.stops == nil {
+		r.stops = make(map[*gate][]context.CancelCauseFunc)
+	}
+	r.stops[g] = append(r.stops[g], cancel)
 	return ctx
 }
 
 // stopSources asks the sources behind origins to stop reading, as the app
 // does when it stops, but for them alone.
 func (r *run) stopSources(origins []origin) {
+	r.stopsMu.Lock()
+	defer r.stopsMu.Unlock()
 	for _, o := range origins {
-		if cancel, ok := r.stops.Load(o.gate); ok {
-			cancel.(context.CancelCauseFunc)(errStopped)
+		for _, cancel := range r.stops[o.gate] {
+			cancel(errStopped)
 		}
 	}
 }

@@ -41,7 +41,7 @@ func Pairwise[T any](src Stream[T]) Stream[[2]T] {
 // Async implements stream.Async.
 func Async[T any](src Stream[T]) Stream[T] {
 	in := input(src, "Async")
-	n := &node[T]{name: fmt.Sprintf("Async(%s)", in.name), origins: in.origins}
+	n := &node[T]{name: fmt.Sprintf("Async(%s)", in.name), origins: in.origins, single: in.single}
 	n.wire = func(r *run, down pusher[T]) func() error {
 		return drain(r, edgeOf(r, in), down)
 	}

@@ -88,9 +88,10 @@ func edgeOf[T any](r *run, n *node[T]) *edge[T] {
 }
 
 // fused returns a stream whose items step makes from in's, in the goroutine
-// that drives in. step is called once per run, so state it keeps is per run.
+// that drives in. step is called each time the stream is wired, so state it
+// keeps is per run, and per copy of a handler (see Handler.Parallel).
 func fused[T, U any](name string, in *node[T], step func(r *run, down pusher[U]) func(T, *ack.Token) error) Stream[U] {
-	n := &node[U]{name: name, origins: in.origins}
+	n := &node[U]{name: name, origins: in.origins, single: in.single}
 	n.wire = func(r *run, down pusher[U]) func() error {
 		return in.wire(r, via(down, step(r, down)))
 	}

@@ -14,6 +14,13 @@ type Source[T any] interface {
 	Feed(ctx context.Context, w *Writer[T]) error
 }
 
+// A Partitioned source shares its items out among its concurrent Feeds by
+// partition, each partition's items to one Feed, in order; see
+// streamio.Partitioned.
+type Partitioned interface {
+	Partitioned() bool
+}
+
 // An Origin is a source fed through another value, such as a replay of a
 // Cache fed by the Cache as a sink, or a sink that writes through another;
 // see streamio.Origin.
@@ -39,6 +46,9 @@ type node[T any] struct {
 	// wire connects the node's items to down within a run and returns the
 	// loop that drives them; the caller runs it in a goroutine of its own.
 	wire func(r *run, down pusher[T]) func() error
+	// single is why the node cannot be wired more than once in a run, as
+	// a handler's copies would wire it (see Handler.Parallel); "" if it can.
+	single string
 
 	mu       sync.Mutex
 	consumer string // who reads this stream; empty until taken
@@ -61,7 +71,7 @@ type origin struct {
 // item it writes goes through the steps after it as function calls.
 func From[T any](src any, feed Source[T], subscribe func() Source[T]) Stream[T] {
 	g := newGate()
-	n := &node[T]{name: Describe(src), origins: []origin{{src: src, gate: g}}}
+	n := &node[T]{name: Describe(src), origins: []origin{{src: src, gate: g}}, single: unpartitioned(src)}
 	n.wire = func(r *run, down pusher[T]) func() error {
 		feed := feed
 		if subscribe != nil {
@@ -81,6 +91,18 @@ func From[T any](src any, feed Source[T], subscribe func() Source[T]) Stream[T] 
 		}
 	}
 	return Stream[T]{n}
+}
+
+// unpartitioned returns why src cannot be fed by several readers at once,
+// each reading its own share, or "" if it can: it, or its Origin, is
+// Partitioned.
+func unpartitioned(src any) string {
+	for _, v := range []any{src, target(src)} {
+		if p, ok := v.(Partitioned); ok && p.Partitioned() {
+			return ""
+		}
+	}
+	return fmt.Sprintf("%s is not partitioned (streamio.Partitioned): each copy would read all of its items", Describe(src))
 }
 
 // Feed runs s and writes its items to w, keeping their delivery tracking.

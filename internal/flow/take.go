@@ -10,7 +10,8 @@ import (
 func Take[T any](src Stream[T], n int) Stream[T] {
 	MustPositive("Take", "n", n)
 	in := input(src, "Take")
-	return fused(fmt.Sprintf("Take(%s)", in.name), in, func(r *run, down pusher[T]) func(T, *ack.Token) error {
+	name := fmt.Sprintf("Take(%s)", in.name)
+	s := fused(name, in, func(r *run, down pusher[T]) func(T, *ack.Token) error {
 		taken := 0
 		return func(v T, t *ack.Token) error {
 			if taken == n {
@@ -23,4 +24,6 @@ func Take[T any](src Stream[T], n int) Stream[T] {
 			return down.push(v, t)
 		}
 	})
+	s.n.single = fmt.Sprintf("%s counts its %d items in one reader", name, n)
+	return s
 }

@@ -64,7 +64,8 @@ func Tee[T any](src Stream[T], n int) []Stream[T] {
 
 	branches := make([]Stream[T], n)
 	for i := range branches {
-		bn := &node[T]{name: fmt.Sprintf("%s[%d]", name, i), origins: in.origins}
+		bn := &node[T]{name: fmt.Sprintf("%s[%d]", name, i), origins: in.origins,
+			single: fmt.Sprintf("%s feeds its branches from one reader of its source", name)}
 		bn.wire = func(r *run, down pusher[T]) func() error {
 			mu.Lock()
 			defer mu.Unlock()

@@ -75,11 +75,26 @@ var msg kafka.Message[string, string]`,
 	"state": {before: `ctx := context.Background()
 app := stream.NewApp()
 var input *kafka.Topic[string, string]`},
+	"exactlyonce": {before: `ctx := context.Background()
+app := stream.NewApp()
+var conf kafka.ConfigMap`},
+	"parallel": {before: `app := stream.NewApp()
+var input *kafka.Topic[string, string]
+var counts *state.Table[string, int]
+var count func(context.Context, kafka.Message[string, string]) (state.Change[string, int], error)`},
 	"onerror": {before: `app := stream.NewApp()
 var orders, dlq *kafka.Topic[string, string]
 var lookup func(context.Context, kafka.Message[string, string]) (string, error)
 var out stream.Sink[string]`},
 	"metrics": {before: `ctx := context.Background()`},
+	"windows": {
+		before: `ctx := context.Background()
+app := stream.NewApp()
+var topic *kafka.Topic[string, string]
+var lateSink stream.Sink[kafka.Message[string, string]]
+var results stream.Sink[window.Result[string, int64]]`,
+		after: `_ = err`,
+	},
 	"combinators": {
 		before: `ctx := context.Background()
 var numbers, ids stream.Stream[int]
@@ -108,6 +123,7 @@ var imports = []string{
 	"github.com/slipstream-go/slipstream/state",
 	"github.com/slipstream-go/slipstream/stream",
 	"github.com/slipstream-go/slipstream/stream/onerror",
+	"github.com/slipstream-go/slipstream/window",
 	"github.com/twmb/franz-go/pkg/sr",
 }
 
@@ -182,7 +198,7 @@ var anyName = map[string]string{
 	"context": "Background", "fmt": "Sprint", "iter": "Pull[int]", "log": "Print", "strings": "Cut", "time": "Now",
 	"ckpt": "New[int, int]", "codec": "String", "kafka": "Conf", "kv": "Open[int, int]", "sink": "Discard[int]",
 	"source": "Values[int]", "state": "ErrNotHeld", "stream": "NewApp", "onerror": "Skip[int, int]",
-	"registry": "TopicValue", "sr": "NewClient", "http": "StatusOK", "prometheus": "NewRegistry", "metrics": "With",
+	"registry": "TopicValue", "sr": "NewClient", "window": "Tumbling", "http": "StatusOK", "prometheus": "NewRegistry", "metrics": "With",
 }
 
 // TestREADMESnippetsCompile builds every Go snippet of the README.

@@ -78,6 +78,7 @@ func OpenRocks(path string, opts *RocksOptions) (Store, error) {
 		live: map[rocksResource]struct{}{},
 	}
 	d.wo.SetSync(o.Sync)
+	d.wo.DisableWAL(o.NoWAL)
 	for i, name := range names {
 		d.fams[name] = &rocksFamily{d: d, name: name, h: handles[i]}
 	}

@@ -3,6 +3,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -44,6 +45,10 @@ func rocksOptions(o RocksOptions) (*grocksdb.Options, error) {
 	default:
 		r.Destroy()
 		return nil, fmt.Errorf("unknown compaction style %d", o.Compaction)
+	}
+	if o.NoWAL && o.Sync {
+		r.Destroy()
+		return nil, errors.New("Sync and NoWAL are both set: Sync waits for the write-ahead log that NoWAL skips")
 	}
 	if o.Window != 0 && o.Compaction != FIFO {
 		// Someone who sets a window expects old data to go; keeping it

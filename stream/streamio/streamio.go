@@ -92,6 +92,16 @@ type Subscribable[T any] interface {
 	Subscribe() stream.Source[T]
 }
 
+// A Partitioned source shares its items out among its concurrent Feeds by
+// partition: each partition's items go to one Feed, in order, as a Kafka
+// topic's messages go to the consumers of its group, each Feed being one.
+// Partitioned reports whether it does; a Kafka topic always does. A handler
+// whose stream reads only such sources can run as several copies (see
+// [stream.Handler.Parallel]), each with its own Feed of every source.
+type Partitioned interface {
+	Partitioned() bool
+}
+
 // An Origin is a source fed through another value, such as a replay of a
 // Cache's contents and changes, fed by the Cache as a sink. The app stops it,
 // as it stops a [stream.Proxy], once the handlers that write to Origin()

@@ -251,6 +251,21 @@ func stateSuite() *suite {
 			format: "%.2f×", target: "≥ 0.8×", met: atLeast(0.8),
 		},
 	}
+	for _, n := range []int{1, 2, 4} {
+		side := fmt.Sprintf("Count/partitions-%d", n)
+		s.ratios = append(s.ratios, ratio{
+			name:   fmt.Sprintf("Count throughput partitions-%d/goka (msgs/s)", n),
+			of:     perSecRatio(side, "Count/goka"),
+			format: "%.2f×", target: "—",
+		})
+		if n > 1 {
+			s.ratios = append(s.ratios, ratio{
+				name:   fmt.Sprintf("Count throughput partitions-%d/partitions-1 (msgs/s)", n),
+				of:     perSecRatio(side, "Count/partitions-1"),
+				format: "%.2f×", target: "—",
+			})
+		}
+	}
 	return s
 }
 

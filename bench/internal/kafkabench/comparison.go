@@ -148,8 +148,8 @@ func NsPerOp(side string) string { return side + "-ns/op" }
 
 // Interleaved makes b.N ops on each side, in alternating runs of c's run
 // size, rotating which side goes first; one op is one op of each side. It
-// reports each side's time per op (NsPerOp) and the ratio of slipstream's
-// throughput to each baseline's ("slipstream/confluent-throughput").
+// reports each side's time per op (NsPerOp) and the ratio of each side's
+// throughput to each later side's ("slipstream/confluent-throughput").
 func (c *Comparison) Interleaved(b *testing.B) {
 	br := c.ready(b)
 	b.ReportAllocs()
@@ -176,8 +176,8 @@ func (c *Comparison) Interleaved(b *testing.B) {
 	n := float64(b.N)
 	for k, s := range c.sides {
 		b.ReportMetric(float64(spent[k].Nanoseconds())/n, NsPerOp(s.name))
-		if k > 0 {
-			b.ReportMetric(float64(spent[k])/float64(spent[0]), "slipstream/"+s.name+"-throughput")
+		for j, first := range c.sides[:k] {
+			b.ReportMetric(float64(spent[k])/float64(spent[j]), first.name+"/"+s.name+"-throughput")
 		}
 	}
 }

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"os"
 	"sync/atomic"
+	"time"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/slipstream-go/slipstream/codec"
 	"github.com/slipstream-go/slipstream/kafka"
@@ -35,7 +38,21 @@ func fillCount(b broker, n int) error {
 // part goes from the first message handled to the n-th change
 // acknowledged by the broker; the app stops then, which commits and
 // closes the table.
-func prepareCountSlipstream(b broker, n int) (*run, error) {
+func prepareCountSlipstream(b broker, n int) (*run, error) { return prepareCount(b, n, 0) }
+
+// countCopies returns the prepare of a run of the same app with its
+// handler run as copies copies (stream.Handler.Parallel), each a consumer
+// of the group. The copies join the group one after another, each join a
+// rebalance: so that the timed part leaves the joins out, as on the other
+// sides, the stream starts paused and resumes once the group is stable with
+// every copy in it. partitions-1 is timed so too, to compare with.
+func countCopies(copies int) prepare {
+	return func(b broker, n int) (*run, error) { return prepareCount(b, n, copies) }
+}
+
+// prepareCount is prepareCountSlipstream with copies copies (see
+// countCopies), or, with copies 0, without Parallel or the pause.
+func prepareCount(b broker, n, copies int) (*run, error) {
 	if err := fillCount(b, n); err != nil {
 		return nil, err
 	}
@@ -53,7 +70,7 @@ func prepareCountSlipstream(b broker, n int) (*run, error) {
 	if err != nil {
 		return nil, errors.Join(err, input.Close(ctx), os.RemoveAll(dir))
 	}
-	handled := 0
+	var handled atomic.Int64
 	values := codec.Int[int64]()
 	return &run{
 		start: func(ctx context.Context, m *marks) error {
@@ -65,8 +82,8 @@ func prepareCountSlipstream(b broker, n int) (*run, error) {
 				stop() // the app drains: what was read is committed
 			})}
 			app := stream.NewApp()
-			stream.Handle(app, input, stream.FuncErr(func(_ context.Context, msg kafka.Message[string, []byte]) (state.Change[string, int64], error) {
-				if handled++; handled == 1 {
+			handler := stream.FuncErr(func(_ context.Context, msg kafka.Message[string, []byte]) (state.Change[string, int64], error) {
+				if handled.Add(1) == 1 {
 					m.begin()
 				}
 				c, err := counts.Get(msg.Partition, msg.Key)
@@ -74,13 +91,30 @@ func prepareCountSlipstream(b broker, n int) (*run, error) {
 					return state.Change[string, int64]{}, err
 				}
 				return state.Put(msg.Partition, msg.Key, c.OrEmpty()+1), nil
-			}), acked)
+			})
+			in := stream.From(input)
+			settled := make(chan error, 1)
+			if copies > 0 {
+				handler = handler.Parallel(copies)
+				in.Pause()
+				go func() {
+					err := waitGroupStable(ctx, b, input.Conf()["group.id"].(string), copies)
+					in.Resume()
+					settled <- err
+				}()
+			} else {
+				settled <- nil
+			}
+			stream.Handle(app, in, handler, acked)
 			if n == 0 {
 				m.begin()
 				m.end()
 				stop()
 			}
 			err := app.Run(ctx)
+			if serr := <-settled; serr != nil && ctx.Err() == nil {
+				err = errors.Join(serr, err)
+			}
 			if f := failed.Load(); f != nil {
 				err = errors.Join(*f, err)
 			}
@@ -130,4 +164,43 @@ func (a *ackedTable) Send(ctx context.Context, c state.Change[string, int64]) er
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// waitGroupStable returns once group is stable with members members, each
+// assigned partitions, or with ctx's error.
+func waitGroupStable(ctx context.Context, b broker, group string, members int) error {
+	cm, stopLogs := rawConf(conf(b), nil)
+	defer stopLogs()
+	admin, err := ckafka.NewAdminClient(cm)
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		res, err := admin.DescribeConsumerGroups(ctx, []string{group})
+		if err == nil && len(res.ConsumerGroupDescriptions) == 1 && stable(res.ConsumerGroupDescriptions[0], members) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("kafkabench: waiting for group %s to be stable with %d members: %w", group, members, context.Cause(ctx))
+		case <-tick.C:
+		}
+	}
+}
+
+// stable reports whether d is a stable group of members members, each
+// assigned partitions.
+func stable(d ckafka.ConsumerGroupDescription, members int) bool {
+	if d.Error.Code() != ckafka.ErrNoError || d.State != ckafka.ConsumerGroupStateStable || len(d.Members) != members {
+		return false
+	}
+	for _, m := range d.Members {
+		if len(m.Assignment.TopicPartitions) == 0 {
+			return false
+		}
+	}
+	return true
 }

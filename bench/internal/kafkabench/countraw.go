@@ -69,7 +69,7 @@ func countRaw(ctx context.Context, b broker, cc map[string]any, changelog, dir s
 			return err
 		}
 	}
-	ro, wo := grocksdb.NewDefaultReadOptions(), grocksdb.NewDefaultWriteOptions()
+	ro, wo := grocksdb.NewDefaultReadOptions(), noWAL()
 	defer ro.Destroy()
 	defer wo.Destroy()
 

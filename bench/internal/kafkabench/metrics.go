@@ -24,5 +24,5 @@ func prepareConsumeMetrics(b broker, n int) (*run, error) {
 }
 
 func prepareTopicToTopicMetrics(b broker, n int) (*run, error) {
-	return topicToTopic(b, n, withMetrics())
+	return prepareTopicToTopicWith(b, n, nil, withMetrics())
 }

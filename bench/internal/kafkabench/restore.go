@@ -29,8 +29,16 @@ const (
 	nextKey    = "next"
 )
 
-// shardOptions are the options of a table's shard.
-var shardOptions = store.RocksOptions{Compaction: store.Level}
+// shardOptions are the options of a table's shard; the raw sides write
+// without the write-ahead log too (see noWAL).
+var shardOptions = store.RocksOptions{Compaction: store.Level, NoWAL: true}
+
+// noWAL returns write options without the write-ahead log, as a shard's.
+func noWAL() *grocksdb.WriteOptions {
+	wo := grocksdb.NewDefaultWriteOptions()
+	wo.DisableWAL(true)
+	return wo
+}
 
 // allPartitions lists the partitions of every topic.
 var allPartitions = func() []int32 {
@@ -190,7 +198,7 @@ func openRawShard(path string) (*rawShard, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &rawShard{db: db, data: fams[0], meta: fams[1], wo: grocksdb.NewDefaultWriteOptions(), wb: grocksdb.NewWriteBatch()}, nil
+	return &rawShard{db: db, data: fams[0], meta: fams[1], wo: noWAL(), wb: grocksdb.NewWriteBatch()}, nil
 }
 
 // commit writes the batch, with next as the offset read next.

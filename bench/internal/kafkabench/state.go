@@ -22,6 +22,7 @@ var (
 	}}
 	Count = Comparison{Name: "Count", sides: []side{
 		{"slipstream", prepareCountSlipstream}, {"goka", prepareCountGoka}, {"raw", prepareCountRaw},
+		{"partitions-1", countCopies(1)}, {"partitions-2", countCopies(2)}, {"partitions-4", countCopies(4)},
 	}}
 )
 

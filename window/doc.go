@@ -1,0 +1,64 @@
+// Package window aggregates a keyed stream in event-time windows, with a
+// grace period for records that arrive out of order, and joins streams.
+//
+// # Windows
+//
+// A record belongs to windows by its event time (a Kafka message's
+// timestamp by default, see [Messages], or any function of the record,
+// see [Input]):
+//
+//   - [Tumbling](size): [start, start+size), one after another; start
+//     included, end excluded.
+//   - [Hopping](size, advance): [start, start+size), one every advance;
+//     start included, end excluded.
+//   - [Sliding](size): one window ending at each record, [end-size, end],
+//     both ends included (as in the original's cookbook: a record exactly
+//     size before the end is in).
+//   - [Session](gap): the records of a key within gap of each other, from
+//     the first's time to the last's, both included. A record within gap
+//     of two sessions merges them.
+//
+// An [Aggregate] folds a window's records into an accumulator of any type,
+// with a codec for it in the state:
+//
+//	counts, err := window.New(window.Tumbling(time.Minute).WithGrace(10*time.Second),
+//		window.Messages[string, string](codec.StringKey()),
+//		window.Count[kafka.Message[string, string]](), table, nil)
+//	window.Handle(app, clicks, counts, sink.Print[window.Result[string, int64]]())
+//
+// and each [Result] carries the key, the window's start and end, and the
+// accumulator.
+//
+// # Stream time, grace and late records
+//
+// Stream time is kept per partition: the largest event time seen so far.
+// It moves with records only, never with the wall clock. A window closes
+// once stream time has passed its end by more than its grace period
+// ([Windows.WithGrace]): a tumbling window [0s, 60s) with 10 s of grace
+// takes records until stream time reaches 70 s. Until then records that
+// come out of order still count. A record for a window that has closed is
+// late: it is counted ([Operator.Late]), logged, and sent to the late sink
+// if [Options].Late is set; it still counts in those of its windows that
+// are open (a later hopping window). Nothing is dropped without a count.
+//
+// An operator sends a window's result after every record that changes it
+// ([EmitUpdates]), or once, when it closes ([EmitFinal]). Closed windows
+// are deleted from the state, so the state holds the open windows only.
+//
+// # State
+//
+// An operator keeps its windows in a [State]: a [Table] for a Kafka
+// topic, partitioned as the topic is and restored from its changelog when a
+// partition comes to this instance (see package state), or a kv.Cache for
+// a local stream ([InCache]). Its writes are outputs of the record they
+// come from, like its results: a message's offset is committed only once
+// the table's changelog has them, so a crash loses nothing (at least once:
+// records since the last commit are aggregated again). Stream time is
+// stored in the state too, so it survives restarts and moves with its
+// partition.
+//
+// Keys in the state are [codec.PairKey] of the record key and the window
+// start, behind a tag byte, so that a key's windows lie together in time
+// order; an index keyed by when each window closes makes expiry a read of
+// the index's first keys.
+package window

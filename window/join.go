@@ -1,0 +1,94 @@
+package window
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/samber/mo"
+
+	"github.com/slipstream-go/slipstream/kafka"
+	"github.com/slipstream-go/slipstream/state"
+	"github.com/slipstream-go/slipstream/stream"
+)
+
+// A Joined is a message of a stream with the value that a table holds for
+// its key when the message is handled: absent if it holds none.
+type Joined[K, V, W any] struct {
+	Message kafka.Message[K, V]
+	Value   mo.Option[W]
+}
+
+// heldWait is how long a stream–table join waits for the table to hold a
+// message's partition (its restore, on another consumer, may still run).
+const heldWait = 30 * time.Second
+
+// JoinTable returns a handler that joins each message of topic with
+// table's current value for the message's key, read from the table's shard
+// of the message's partition: a stream–table join, a left join.
+//
+// The topic and the table's input must be co-partitioned: the same number
+// of partitions, keys partitioned alike (the same producer partitioner),
+// and read in one consumer group, so that the instance that reads a
+// partition of the topic holds the table's shard of it. JoinTable fails if
+// the partition counts differ; the handler fails with an error wrapping
+// [state.ErrNotHeld] if the table does not hold a message's partition
+// within 30 s.
+func JoinTable[K, V, W any](ctx context.Context, topic *kafka.Topic[K, V], table *state.Table[K, W]) (stream.Handler[kafka.Message[K, V], Joined[K, V, W]], error) {
+	if err := copartitioned(ctx, topic, table.Changelog()); err != nil {
+		return stream.Handler[kafka.Message[K, V], Joined[K, V, W]]{}, fmt.Errorf("window: join of %s with table %s: %w", topic.Name(), table.Name(), err)
+	}
+	join := func(ctx context.Context, m kafka.Message[K, V]) (Joined[K, V, W], error) {
+		v, err := table.Get(m.Partition, m.Key)
+		if errors.Is(err, state.ErrNotHeld) {
+			v, err = getWhenHeld(ctx, table, m.Partition, m.Key)
+		}
+		if err != nil {
+			return Joined[K, V, W]{}, fmt.Errorf("window: join of %s partition %d offset %d with table %s: %w", m.Topic, m.Partition, m.Offset, table.Name(), err)
+		}
+		return Joined[K, V, W]{Message: m, Value: v}, nil
+	}
+	return stream.FuncErr(join).Named("join " + topic.Name() + " with " + table.Name()), nil
+}
+
+// getWhenHeld reads k once table holds partition p, waiting up to heldWait.
+func getWhenHeld[K, W any](ctx context.Context, table *state.Table[K, W], p int32, k K) (mo.Option[W], error) {
+	deadline := time.NewTimer(heldWait)
+	defer deadline.Stop()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for !slices.Contains(table.Held(), p) {
+		select {
+		case <-ctx.Done():
+			return mo.None[W](), context.Cause(ctx)
+		case <-deadline.C:
+			return table.Get(p, k) // fails, saying which partitions it holds
+		case <-tick.C:
+		}
+	}
+	return table.Get(p, k)
+}
+
+// copartitioned fails unless topic and the topic called other have as
+// many partitions.
+func copartitioned[K, V any](ctx context.Context, topic *kafka.Topic[K, V], other string) error {
+	t, err := kafka.NewTopicLike[[]byte, []byte](other, topic)
+	if err != nil {
+		return err
+	}
+	defer t.Close(ctx)
+	n, err := topic.Partitions(ctx)
+	if err != nil {
+		return err
+	}
+	m, err := t.Partitions(ctx)
+	if err != nil {
+		return err
+	}
+	if n != m {
+		return fmt.Errorf("topic %s has %d partitions and the table's changelog %s (as its input) has %d: they must be co-partitioned", topic.Name(), n, other, m)
+	}
+	return nil
+}
