@@ -38,6 +38,7 @@ type Checkpoint[M, D any] struct {
 	cache      *kv.Cache[string, []byte]
 	key        string // the start of its keys in the cache
 	pause      bool
+	notReady   bool // while paused: see Options.NotReadyWhilePaused
 	markers    codec.Codec[M]
 	logger     *slog.Logger
 
@@ -51,6 +52,9 @@ type Checkpoint[M, D any] struct {
 	hasMarker bool
 
 	turns turns // the order of callbacks
+
+	metricsOnce sync.Once
+	collector   *collector // its metrics (see Instrument)
 }
 
 // A TimeCheckpoint is a [Checkpoint] on event times: markers are
@@ -98,6 +102,7 @@ func New[M, D any](name string, dependent Pausable, dependencies []*Dependency[M
 		cache:      opts.Cache,
 		key:        cmp.Or(opts.KeyPrefix, DefaultKeyPrefix) + "_" + name + "_",
 		pause:      !opts.NoPause,
+		notReady:   opts.NotReadyWhilePaused,
 		markers:    opts.MarkerCodec,
 		logger:     opts.Logger,
 		state:      State{},

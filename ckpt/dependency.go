@@ -44,7 +44,9 @@ type Dependency[M, D any] struct {
 	recoveryCheck   RecoveryCheck[M, D]
 	defaultDowntime bool
 	defaultRecovery bool
-	owned           atomic.Bool // taken by a Checkpoint
+	owned           atomic.Bool  // taken by a Checkpoint
+	downs           atomic.Int64 // times it went down, for the metrics
+	recoveries      atomic.Int64 // times it recovered, for the metrics
 
 	mu          sync.Mutex
 	state       State

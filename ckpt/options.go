@@ -53,6 +53,12 @@ type Options[M, D any] struct {
 	// downtime.
 	NoPause bool
 
+	// NotReadyWhilePaused makes the checkpoint, and the app its
+	// [HeartbeatSink] is bound to, not ready (metrics.Handler's /readyz)
+	// while it holds the dependent paused: for a deployment that should not
+	// count an instance whose stream waits for a dependency as serving.
+	NotReadyWhilePaused bool
+
 	// OnDowntime, if set, runs each time a dependency goes down (see
 	// [DowntimeCheck]), after the dependent is paused.
 	OnDowntime Callback[M, D]

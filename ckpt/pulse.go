@@ -77,6 +77,7 @@ func (c *Checkpoint[M, D]) Heartbeat(ctx context.Context, marker M, dependencyNa
 			d.mu.Lock()
 			d.down = false
 			d.mu.Unlock()
+			d.recoveries.Add(1)
 			c.putBool(b, c.depKey(d, isDownName), false)
 			recovered = !c.anyDown()
 		}
@@ -168,6 +169,7 @@ func (c *Checkpoint[M, D]) CheckPulse(ctx context.Context, marker M, state State
 		}
 		if newly {
 			d.down, d.downState = true, current.Clone()
+			d.downs.Add(1)
 		}
 		isDown, last := d.down, d.downtime
 		d.mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -36,6 +37,9 @@ type consumer[K, V any] struct {
 
 	cancel context.CancelCauseFunc // ends Feed with an error
 	fed    chan struct{}           // closed when Feed has returned
+
+	obs    *consumerObserver // its metrics; nil: none (see Topic.Instrument)
+	joined atomic.Bool       // its group has given it an assignment (see health.go)
 }
 
 func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCauseFunc) (*consumer[K, V], error) {
@@ -44,7 +48,8 @@ func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCaus
 	}
 	instance, release := claimInstanceID(t.conf, t.name)
 	logs := startLogs(t.logger, "consumer")
-	cm := consumerConfig(t.conf, instance, logs.ch)
+	obs := t.metrics.observer(t.name)
+	cm := consumerConfig(obs.conf(t.conf), instance, logs.ch)
 	if t.eo != nil {
 		(*cm)["enable.auto.commit"] = false // offsets commit in the transactions
 		(*cm)["isolation.level"] = "read_committed"
@@ -69,6 +74,7 @@ func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCaus
 		eo:      t.eo,
 		cancel:  cancel,
 		fed:     make(chan struct{}),
+		obs:     obs,
 		offsets: offsets{
 			topic:        &t.name,
 			committer:    kc,
@@ -88,6 +94,7 @@ func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCaus
 		logger:    logger,
 		seeks:     make(chan *seekRequest),
 		polled:    make(chan struct{}),
+		observer:  obs,
 	}
 	if t.eo != nil {
 		c.tx = t.eo.tx
@@ -103,7 +110,7 @@ func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCaus
 		offsets:   &c.offsets,
 		poller:    &c.poller,
 		fail:      c.fail,
-		notify:    t.notify,
+		notify:    c.rebalanced,
 		logger:    logger,
 	}
 	if t.eo != nil {

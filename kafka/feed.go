@@ -126,6 +126,7 @@ func (c *consumer[K, V]) deliver(ctx context.Context, w *stream.Writer[Message[K
 	if f.tr.isStale() {
 		return nil // its partition was revoked or sought since it was read
 	}
+	c.obs.consumed(f.m.TopicPartition.Partition)
 	m, derr := c.t.decode(f.m)
 	seq := f.tr.push(int64(f.m.TopicPartition.Offset))
 	if derr != nil {

@@ -77,6 +77,8 @@ type poller struct {
 	turns  atomic.Uint64     // polls by the fetch loop, for the keeper
 	fatal  atomic.Bool       // the client reported a fatal error: it cannot be closed
 
+	observer *consumerObserver // the consumer's metrics; nil: none
+
 	mu      sync.Mutex
 	pending []fetched // read ahead, or by the keeper, to write first
 	paused  bool      // the assigned partitions are paused in librdkafka
@@ -200,9 +202,12 @@ func (p *poller) handle(ev ckafka.Event) (fetched, bool) {
 			p.logger.Warn("kafka: consumer error", "err", e)
 		}
 	case ckafka.OffsetsCommitted:
+		p.observer.committed(e.Error)
 		if e.Error != nil && !isNoOffset(e.Error) {
 			p.logger.Warn("kafka: commit failed", "err", e.Error)
 		}
+	case *ckafka.Stats:
+		p.observer.statistics(e.String(), p.offsets.holds)
 	}
 	return fetched{}, false
 }
@@ -265,6 +270,7 @@ func (p *poller) setPaused(want bool) {
 		return
 	}
 	p.paused = want
+	p.observer.setPaused(want)
 	parts := p.offsets.assigned()
 	if len(parts) == 0 {
 		return

@@ -118,7 +118,7 @@ func (t *Topic[K, V]) producer() (*producer, error) {
 	if p := t.prod.Load(); p != nil {
 		return p, nil
 	}
-	p, err := newProducer(t.name, t.conf, t.logger, nil)
+	p, err := newProducer(t.name, t.conf, t.logger, nil, &t.metrics)
 	if err != nil {
 		return nil, err
 	}
@@ -141,11 +141,14 @@ type producer struct {
 
 	fatal atomic.Pointer[error] // set when the producer cannot go on: sends fail at once
 	tx    *transaction          // the ExactlyOnce transactions it sends in; nil if none
+
+	metrics *topicMetrics // counts delivery reports and reads statistics; nil: none
 }
 
 // newProducer makes the producer of topic, configured with conf and, over
-// it, extra.
-func newProducer(topic string, conf ConfigMap, logger *slog.Logger, extra ckafka.ConfigMap) (*producer, error) {
+// it, extra; m, if not nil, counts its delivery reports and, if the topic
+// is instrumented, reads its statistics.
+func newProducer(topic string, conf ConfigMap, logger *slog.Logger, extra ckafka.ConfigMap, m *topicMetrics) (*producer, error) {
 	logs := startLogs(logger, "producer")
 	cm := ckafka.ConfigMap{
 		// Delivery reports carry only the error back (and a Send's
@@ -161,7 +164,7 @@ func newProducer(topic string, conf ConfigMap, logger *slog.Logger, extra ckafka
 	for k, v := range extra {
 		cm[k] = v
 	}
-	p, err := ckafka.NewProducer(clientConfig(conf, scopeProducer, producerDefaults, cm))
+	p, err := ckafka.NewProducer(clientConfig(m.producerConf(conf), scopeProducer, producerDefaults, cm))
 	if err != nil {
 		logs.stop()
 		return nil, fmt.Errorf("kafka: topic %s: making producer: %w", topic, err)
@@ -174,6 +177,7 @@ func newProducer(topic string, conf ConfigMap, logger *slog.Logger, extra ckafka
 		deliveries: newDeliveries(epochMaxAge, epochMaxMessages),
 		done:       make(chan struct{}),
 		room:       make(chan struct{}, 1),
+		metrics:    m,
 	}
 	go pr.reports()
 	return pr, nil
@@ -247,6 +251,7 @@ func (p *producer) reports() {
 			if e.TopicPartition.Error != nil {
 				err = p.deliveryError(e.TopicPartition.Error)
 			}
+			p.metrics.delivered(err)
 			if done, ok := e.Opaque.(func(error)); ok {
 				done(err)
 			} else {
@@ -258,6 +263,8 @@ func (p *producer) reports() {
 			}
 		case ckafka.Error:
 			p.clientError(e)
+		case *ckafka.Stats:
+			p.metrics.producerStats(e.String())
 		}
 	}
 }

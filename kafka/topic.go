@@ -51,6 +51,7 @@ type Topic[K, V any] struct {
 	eo          *ExactlyOnce // the exactly-once group it is in; nil: at-least-once
 
 	skipped atomic.Int64
+	metrics topicMetrics // see Instrument
 
 	mu        sync.Mutex
 	prod      atomic.Pointer[producer] // made by the first send; set and cleared under mu

@@ -101,7 +101,7 @@ func (t *transaction) producer(ctx context.Context) (*producer, error) {
 	if _, ok := t.conf["message.timeout.ms"]; !ok {
 		extra["message.timeout.ms"] = int(t.timeout.Milliseconds()) // must not exceed the transaction's
 	}
-	p, err := newProducer("transactional.id "+t.id, t.conf, t.logger, extra)
+	p, err := newProducer("transactional.id "+t.id, t.conf, t.logger, extra, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -72,6 +72,8 @@ func (t *Table[K, V]) assign(ctx context.Context, p int32) error {
 		return nil // held already
 	}
 	start := time.Now()
+	t.restoring.Add(1)
+	defer t.restoring.Add(-1)
 	s, err := t.open(p)
 	if err != nil {
 		return err

@@ -37,7 +37,9 @@ type Table[K, V any] struct {
 	changelog *kafka.Topic[[]byte, []byte]
 	logger    *slog.Logger
 
-	restored atomic.Int64 // changelog records read by restores
+	restored  atomic.Int64    // changelog records read by restores
+	restoring atomic.Int64    // partitions being restored
+	collector *tableCollector // its metrics (see Instrument)
 
 	mu     sync.RWMutex
 	shards map[int32]*shard[K, V] // the partitions held, restored
@@ -94,6 +96,7 @@ func New[K, V, IK, IV any](ctx context.Context, name string, input *kafka.Topic[
 		logger:    cmp.Or(opts.Logger, slog.Default()).With("table", name),
 		shards:    make(map[int32]*shard[K, V]),
 	}
+	t.collector = newTableCollector(name, t.figures)
 	input.Listen(t)
 	return t, nil
 }

@@ -6,9 +6,12 @@
 // first run's, read back from disk.
 //
 // It uses the Kafka cluster at $KAFKA_BOOTSTRAP, or else starts a broker
-// in-process, and keeps its state under -state.
+// in-process, and keeps its state under -state. Its progress line shows the
+// consumer group's lag as the broker has it, from the app's Prometheus
+// metrics; -metrics serves them, with the health endpoints, while it runs:
 //
-//	go run ./examples/demo -duration 15s
+//	go run ./examples/demo -duration 15s -metrics 127.0.0.1:9464
+//	curl 127.0.0.1:9464/metrics   # or /healthz, /readyz
 package main
 
 import (
@@ -19,14 +22,19 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/slipstream-go/slipstream/codec"
 	"github.com/slipstream-go/slipstream/kafka"
 	"github.com/slipstream-go/slipstream/kafka/kafkatest"
+	"github.com/slipstream-go/slipstream/metrics"
 	"github.com/slipstream-go/slipstream/source"
 	"github.com/slipstream-go/slipstream/state"
 	"github.com/slipstream-go/slipstream/stream"
@@ -38,6 +46,7 @@ func main() {
 	flag.DurationVar(&cfg.Every, "every", 3*time.Second, "how often to print the counts")
 	flag.IntVar(&cfg.Rate, "rate", 200, "emoji sent per second")
 	flag.StringVar(&cfg.State, "state", "data/demo", "folder for the table's shards")
+	flag.StringVar(&cfg.Metrics, "metrics", "", "serve /metrics, /healthz and /readyz on this address (host:port) while running")
 	flag.Parse()
 	cfg.Out = os.Stdout
 	cfg.Live = isTerminal(os.Stdout)
@@ -64,6 +73,7 @@ type config struct {
 	Every    time.Duration // print the counts this often
 	Rate     int           // emoji sent per second
 	State    string        // the table's folder
+	Metrics  string        // the address to serve the metrics on; "": none
 	Out      io.Writer     // where counts, progress and the summary go
 	Live     bool          // Out is a terminal: redraw one progress line
 }
@@ -110,14 +120,25 @@ func runInto(ctx context.Context, cfg config, res *result) error {
 		return err
 	}
 
-	var p progress
+	// The metrics of both apps, which the progress line reads the lag
+	// from, served on cfg.Metrics if set.
+	reg := prometheus.NewRegistry()
+	p := progress{reg: reg}
 
 	// Two apps: the producer stops at the deadline, or when ctx is done (on
 	// Ctrl-C); the consumer and the timer stop once everything sent has
 	// been counted. So neither runs until a signal: with
 	// RunUntilSignal, Ctrl-C would stop the consumer too, before it had
 	// counted the producer's last messages.
-	producer, consumer := stream.NewApp(), stream.NewApp()
+	producer := stream.NewApp(metrics.With(reg, "demo-producer"))
+	consumer := stream.NewApp(metrics.With(reg, "demo-consumer"))
+	if cfg.Metrics != "" {
+		stopServing, err := serve(cfg, metrics.Handler(reg, producer, consumer))
+		if err != nil {
+			return err
+		}
+		defer stopServing()
+	}
 
 	// The producer: an emoji every 1/rate seconds, to the topic.
 	n := 0
@@ -224,4 +245,26 @@ func snapshot(counts *state.Table[string, int64]) (map[string]int64, error) {
 		}
 	}
 	return m, nil
+}
+
+// serve serves h on cfg.Metrics until the returned function is called, and
+// says where.
+func serve(cfg config, h http.Handler) (stop func(), err error) {
+	ln, err := net.Listen("tcp", cfg.Metrics)
+	if err != nil {
+		return nil, fmt.Errorf("demo: -metrics: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		_ = srv.Serve(ln) // returns once stopped
+	}()
+	fmt.Fprintf(cfg.Out, "metrics: http://%s/metrics (and /healthz, /readyz)\n", ln.Addr())
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		<-served
+	}, nil
 }

@@ -2,43 +2,62 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+	"golang.org/x/term"
 )
 
-// progress counts what the demo has sent and counted, and shows it: on a
-// terminal as one line redrawn four times a second, elsewhere as a plain log
-// line each time the counts are printed.
+// progress counts what the demo has sent and counted, and shows it with
+// the consumer group's lag on the broker (from the app's metrics): on a
+// terminal as a bar of the run's time, with the figures beside it, redrawn
+// four times a second, the counts printed above it; elsewhere the figures
+// follow each line of counts.
 type progress struct {
 	sent, counted atomic.Int64
+	reg           prometheus.Gatherer // the consumer's metrics: its lag
 
-	mu     sync.Mutex // one writer at a time
-	drawn  bool       // a progress line is on screen
-	last   time.Time
+	mu     sync.Mutex // over what follows
+	last   time.Time  // when figures last measured the rates
 	lastIn int64
 	lastOK int64
+	bars   *mpb.Progress // on a terminal, while it runs
+	bar    *mpb.Bar
 }
 
-// start draws the progress line until the returned function is called.
+// start draws the progress bar, on a terminal, until the returned function
+// is called.
 func (p *progress) start(cfg config) (stop func()) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.last = time.Now()
-	p.mu.Unlock()
 	if !cfg.Live {
 		return func() {}
 	}
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
+	total := cfg.Duration.Milliseconds()
+	p.bars = mpb.New(mpb.WithOutput(cfg.Out), mpb.WithRefreshRate(250*time.Millisecond), mpb.WithWidth(24))
+	p.bar = p.bars.AddBar(total,
+		mpb.PrependDecorators(decor.Elapsed(decor.ET_STYLE_GO, decor.WC{W: 4})),
+		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			return p.figures()
+		})),
+		mpb.BarRemoveOnComplete())
+	bar, started, done := p.bar, time.Now(), make(chan struct{})
+	go func() { // the bar shows the time the producer runs
 		t := time.NewTicker(250 * time.Millisecond)
 		defer t.Stop()
 		for {
 			select {
 			case <-t.C:
-				p.draw(cfg)
+				bar.SetCurrent(min(time.Since(started).Milliseconds(), total-1))
 			case <-done:
 				return
 			}
@@ -48,10 +67,11 @@ func (p *progress) start(cfg config) (stop func()) {
 	return func() {
 		once.Do(func() {
 			close(done)
-			<-finished
+			bar.Abort(true)
+			p.bars.Wait()
 			p.mu.Lock()
-			defer p.mu.Unlock()
-			p.clear(cfg)
+			p.bars = nil
+			p.mu.Unlock()
 		})
 	}
 }
@@ -72,53 +92,68 @@ func (p *progress) waitCaughtUp(consumed chan error, limit time.Duration) {
 	}
 }
 
-// println prints line above the progress line, or with the figures on its
-// own when there is no progress line.
+// println prints line above the progress bar, or with the figures on its
+// own when there is no bar.
 func (p *progress) println(cfg config, line string) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.clear(cfg)
-	if !cfg.Live {
+	var out io.Writer = cfg.Out
+	if p.bars != nil {
+		out = p.bars // not under mu: the bar's figures take it to redraw
+	} else {
 		line += "   (" + p.figures() + ")"
 	}
-	fmt.Fprintln(cfg.Out, line)
+	p.mu.Unlock()
+	fmt.Fprintln(out, line)
 }
 
-func (p *progress) draw(cfg config) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	fmt.Fprintf(cfg.Out, "\r\033[K%s", p.figures())
-	p.drawn = true
-}
-
-func (p *progress) clear(cfg config) {
-	if p.drawn {
-		fmt.Fprint(cfg.Out, "\r\033[K")
-		p.drawn = false
-	}
-}
-
-// figures returns the rates since it was last called and the lag.
+// figures returns the rates since it was last called, and the lag.
 func (p *progress) figures() string {
 	now, sent, counted := time.Now(), p.sent.Load(), p.counted.Load()
-	secs := now.Sub(p.last).Seconds()
-	if p.last.IsZero() {
-		secs = 0
-	}
 	rate := func(n, last int64) float64 {
-		if secs == 0 {
-			return 0
+		if secs := now.Sub(p.last).Seconds(); secs > 0 {
+			return float64(n-last) / secs
 		}
-		return float64(n-last) / secs
+		return 0
 	}
-	s := fmt.Sprintf("in %6.0f msg/s  out %6.0f msg/s  lag %d  (sent %d, counted %d)",
-		rate(sent, p.lastIn), rate(counted, p.lastOK), max(sent-counted, 0), sent, counted)
+	lag := "?" // until the consumer's first statistics
+	if n, ok := consumerLag(p.reg, "emoji"); ok {
+		lag = fmt.Sprint(n)
+	}
+	s := fmt.Sprintf("in %4.0f msg/s  out %4.0f msg/s  lag %s  (sent %d, counted %d)",
+		rate(sent, p.lastIn), rate(counted, p.lastOK), lag, sent, counted)
 	p.last, p.lastIn, p.lastOK = now, sent, counted
 	return s
 }
 
-// isTerminal reports whether f is a terminal rather than a file or a pipe.
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+// consumerLag returns the consumer group's lag on topic, summed over the
+// partitions, as the broker has it (slipstream_consumer_lag), and false
+// when the metrics have none yet.
+func consumerLag(reg prometheus.Gatherer, topic string) (int64, bool) {
+	if reg == nil {
+		return 0, false
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		return 0, false
+	}
+	var lag float64
+	found := false
+	for _, mf := range mfs {
+		if mf.GetName() != "slipstream_consumer_lag" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "topic" && l.GetValue() == topic {
+					lag += m.GetGauge().GetValue()
+					found = true
+				}
+			}
+		}
+	}
+	return int64(lag), found
 }
+
+// isTerminal reports whether f is a terminal, not a file, a pipe or a
+// device such as /dev/null.
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

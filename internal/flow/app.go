@@ -17,6 +17,7 @@ import (
 type App struct {
 	Logger       *slog.Logger
 	DrainTimeout time.Duration
+	Monitor      Monitor // reports the app's metrics; nil: none (see observe.go)
 
 	ready chan struct{} // closed once Run has started every binding
 
@@ -24,6 +25,7 @@ type App struct {
 	bindings []*binding
 	closers  []func(context.Context) error
 	ran      bool
+	stopped  atomic.Bool // Run has returned
 }
 
 // NewApp returns an app with nothing bound to it yet.
@@ -47,12 +49,13 @@ func (a *App) OnClose(f func(context.Context) error) {
 
 // A binding is one handler bound to its source and sinks.
 type binding struct {
-	name    string
-	origins []origin
-	sinks   []any                     // what the handler writes to: each sink, or its Origin
-	copies  int                       // how many times a run wires it (Handler.Parallel)
-	wire    func(r *run) func() error // builds one copy of the binding's stages, returns its loop
-	done    chan struct{}             // closed when every copy's loop has returned
+	name      string
+	origins   []origin
+	sinks     []any                     // what the handler writes to: each sink, or its Origin
+	resources []any                     // the sinks as the user made them, policies unwrapped
+	copies    int                       // how many times a run wires it (Handler.Parallel)
+	wire      func(r *run) func() error // builds one copy of the binding's stages, returns its loop
+	done      chan struct{}             // closed when every copy's loop has returned
 }
 
 // target returns what sink s writes to: its Origin if it writes through
@@ -87,10 +90,12 @@ func Handle[T, U any](app *App, src Stream[T], h Handler[T, U], sinks ...Sink[U]
 	for _, s := range sinks {
 		for _, u := range underPolicy(s) {
 			b.sinks = append(b.sinks, target(u))
+			b.resources = append(b.resources, u)
 		}
 	}
 	if p := h.policy; p != nil && p.DeadLetter != nil {
 		b.sinks = append(b.sinks, target(p.DeadLetter.Sink))
+		b.resources = append(b.resources, p.DeadLetter.Sink)
 	}
 	// Each copy has its own emitter, pusher and stages, down to its own
 	// Feed of each source; the sinks are shared.
@@ -100,6 +105,7 @@ func Handle[T, U any](app *App, src Stream[T], h Handler[T, U], sinks ...Sink[U]
 		if h.policy != nil {
 			push = policyPusher(r, h, out)
 		}
+		push = measured(r.handlerMetrics(h.name), push)
 		loop := in.wire(r, push)
 		return func() error {
 			if err := loop(); err != nil {
@@ -172,9 +178,14 @@ func (a *App) run(ctx context.Context, abort context.Context) error {
 	a.ran = true
 	bindings := a.bindings
 	a.mu.Unlock()
+	defer a.stopped.Store(true)
+	if err := a.startMonitor(); err != nil {
+		return err
+	}
 
 	r := newRun(ctx, bindings)
 	r.logger = a.Logger
+	r.monitor = a.Monitor
 	loops := make([][]func() error, len(bindings))
 	for i, b := range bindings {
 		for range b.copies {

@@ -18,6 +18,9 @@
 //   - A gate (gate.go) holds a source while its stream is paused.
 //   - The emitter (emitter.go) sends a handler's outputs to its sinks, in
 //     runs to a [BatchSink], and counts what async sinks have yet to report.
+//   - An app's Monitor (observe.go), set by package metrics, is told of
+//     its sources and sinks when it starts and gives each handler its
+//     instruments, which a pusher wraps the handler's pusher with.
 //   - Each item of a tracked source carries an ack.Token; the rules every
 //     step follows for it are in package internal/ack, and stream's
 //     DELIVERY.md walks the whole path.

@@ -97,6 +97,7 @@ func policyPusher[T, U any](r *run, h Handler[T, U], out *emitter[U]) pusher[T] 
 		cur  T   // the input being tried
 		held []U // the outputs of its attempt
 	)
+	m := r.handlerMetrics(h.name)
 	hold := func(u U) { held = append(held, u) }
 	attempt := func() error { // made once: a closure per input would cost an allocation
 		clear(held)
@@ -130,11 +131,13 @@ func policyPusher[T, U any](r *run, h Handler[T, U], out *emitter[U]) pusher[T] 
 			return nil
 		case p.Skipped != nil:
 			p.Skipped.Add(1)
+			m.skipped()
 			r.logger.Warn("stream: skipped an input the handler failed on",
 				"handler", h.name, "attempts", calls, "err", err)
 			t.Done()
 			return nil
 		case p.DeadLetter != nil:
+			m.deadLettered()
 			return p.deadLetter(r, &out.inflight, h.name, v, err, calls, t)
 		}
 		if calls > 1 {

@@ -30,6 +30,9 @@ type run struct {
 	bindings []*binding   // of the app being run; nil for a standalone run
 	logger   *slog.Logger // the app's
 
+	monitor     Monitor                    // the app's; nil: no metrics
+	instruments map[string]*HandlerMetrics // by handler name, from monitor
+
 	stopsMu   sync.Mutex
 	stops     map[*gate][]context.CancelCauseFunc // each Feed of a gate's source: stops it early (Take)
 	wg        sync.WaitGroup

@@ -86,6 +86,7 @@ var count func(context.Context, kafka.Message[string, string]) (state.Change[str
 var orders, dlq *kafka.Topic[string, string]
 var lookup func(context.Context, kafka.Message[string, string]) (string, error)
 var out stream.Sink[string]`},
+	"metrics": {before: `ctx := context.Background()`},
 	"windows": {
 		before: `ctx := context.Background()
 app := stream.NewApp()
@@ -109,12 +110,14 @@ _ = err`,
 // imports are what the snippets may use; each file uses every one, so that
 // a snippet need not.
 var imports = []string{
-	"context", "fmt", "iter", "log", "strings", "time",
+	"context", "fmt", "iter", "log", "net/http", "strings", "time",
+	"github.com/prometheus/client_golang/prometheus",
 	"github.com/slipstream-go/slipstream/ckpt",
 	"github.com/slipstream-go/slipstream/codec",
 	"github.com/slipstream-go/slipstream/codec/registry",
 	"github.com/slipstream-go/slipstream/kafka",
 	"github.com/slipstream-go/slipstream/kv",
+	"github.com/slipstream-go/slipstream/metrics",
 	"github.com/slipstream-go/slipstream/sink",
 	"github.com/slipstream-go/slipstream/source",
 	"github.com/slipstream-go/slipstream/state",
@@ -195,7 +198,7 @@ var anyName = map[string]string{
 	"context": "Background", "fmt": "Sprint", "iter": "Pull[int]", "log": "Print", "strings": "Cut", "time": "Now",
 	"ckpt": "New[int, int]", "codec": "String", "kafka": "Conf", "kv": "Open[int, int]", "sink": "Discard[int]",
 	"source": "Values[int]", "state": "ErrNotHeld", "stream": "NewApp", "onerror": "Skip[int, int]",
-	"registry": "TopicValue", "sr": "NewClient", "window": "Tumbling",
+	"registry": "TopicValue", "sr": "NewClient", "window": "Tumbling", "http": "StatusOK", "prometheus": "NewRegistry", "metrics": "With",
 }
 
 // TestREADMESnippetsCompile builds every Go snippet of the README.

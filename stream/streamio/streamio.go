@@ -21,6 +21,13 @@
 // resumes. A source that must keep working meanwhile (a Kafka consumer
 // polls, or it leaves its group) checks [Paused] before it adds, and holds
 // its items until [WaitResumed] returns.
+//
+// # Operations
+//
+// A source or sink that has metrics of its own implements [Instrumented]:
+// an app with metrics offers it its registry when it starts. One that knows
+// whether it is healthy and doing its work implements [Prober], for the
+// app's /healthz and /readyz (package metrics).
 package streamio
 
 import (

@@ -167,12 +167,10 @@ func kvSuite() *suite {
 func kafkaSuite() *suite {
 	s := &suite{name: "kafka", title: "Kafka Topic against raw confluent-kafka-go, broker: " + kafkabench.BrokerPlace(), unit: "msgs/s", benchtime: kafkaBenchtime}
 	for _, c := range kafkabench.Comparisons {
-		slip, base := c.Name+"/slipstream", c.Name+"/confluent"
-		s.benches = append(s.benches, bench{
-			name: c.Name + "/interleaved", f: c.Interleaved,
-			figures: sides(slip, kafkabench.SlipNsPerOp, base, kafkabench.BaseNsPerOp),
-		})
-		s.rows = append(s.rows, slip, base)
+		s.benches = append(s.benches, bench{name: c.Name + "/interleaved", f: c.Interleaved, figures: allSides(c.Name, c.Sides())})
+		for _, side := range c.Sides() {
+			s.rows = append(s.rows, c.Name+"/"+side)
+		}
 	}
 	s.benches = append(s.benches, bench{name: "TopicToTopic/slipstream", f: kafkabench.TopicToTopic, figures: whole("msgs/s")})
 	s.rows = append(s.rows, "TopicToTopic/slipstream")
@@ -196,6 +194,31 @@ func kafkaSuite() *suite {
 			name: "TopicToTopic throughput (msgs/s)",
 			of:   func(r round) float64 { return r["TopicToTopic/slipstream"].perSec },
 			show: si, target: "—",
+		},
+		{
+			name:   "Produce throughput, metrics on / confluent (msgs/s)",
+			of:     perSecRatio("Produce/metrics", "Produce/confluent"),
+			format: "%.2f×", target: "≥ 0.9×", met: atLeast(0.9),
+		},
+		{
+			name:   "Consume throughput, metrics on / confluent (msgs/s)",
+			of:     perSecRatio("Consume/metrics", "Consume/confluent"),
+			format: "%.2f×", target: "≥ 0.9×", met: atLeast(0.9),
+		},
+		{
+			name:   "Produce throughput, metrics on / off (msgs/s)",
+			of:     perSecRatio("Produce/metrics", "Produce/slipstream"),
+			format: "%.3f×", target: "≥ 0.95×", met: atLeast(0.95),
+		},
+		{
+			name:   "Consume throughput, metrics on / off (msgs/s)",
+			of:     perSecRatio("Consume/metrics", "Consume/slipstream"),
+			format: "%.3f×", target: "≥ 0.95×", met: atLeast(0.95),
+		},
+		{
+			name:   "TopicToTopic throughput, metrics on / off (msgs/s)",
+			of:     perSecRatio("TopicToTopicMetrics/metrics", "TopicToTopicMetrics/slipstream"),
+			format: "%.3f×", target: "≥ 0.95×", met: atLeast(0.95),
 		},
 	}
 	return s

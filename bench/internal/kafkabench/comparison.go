@@ -32,14 +32,17 @@ type side struct {
 // function. SendAsync compares the Topic alone, outside an app, with the
 // same raw loop as Produce.
 var (
-	Produce   = Comparison{Name: "Produce", sides: []side{{"slipstream", prepareProduceSlipstream}, {"confluent", prepareProduceConfluent}}}
+	Produce   = Comparison{Name: "Produce", sides: []side{{"slipstream", prepareProduceSlipstream}, {"confluent", prepareProduceConfluent}, {"metrics", prepareProduceMetrics}}}
 	SendAsync = Comparison{Name: "SendAsync", sides: []side{{"slipstream", prepareSendAsync}, {"confluent", prepareProduceConfluent}}}
-	Consume   = Comparison{Name: "Consume", sides: []side{{"slipstream", prepareConsumeSlipstream}, {"confluent", prepareConsumeConfluent}}}
+	Consume   = Comparison{Name: "Consume", sides: []side{{"slipstream", prepareConsumeSlipstream}, {"confluent", prepareConsumeConfluent}, {"metrics", prepareConsumeMetrics}}}
+	// TopicToTopicMetrics is consume → Map → produce without metrics and
+	// with them (see metrics.go).
+	TopicToTopicMetrics = Comparison{Name: "TopicToTopicMetrics", sides: []side{{"slipstream", prepareTopicToTopic}, {"metrics", prepareTopicToTopicMetrics}}}
 )
 
 // Comparisons lists the comparisons of Topic with raw confluent-kafka-go;
 // StateComparisons (state.go) lists those of package state.
-var Comparisons = []*Comparison{&Produce, &SendAsync, &Consume}
+var Comparisons = []*Comparison{&Produce, &SendAsync, &Consume, &TopicToTopicMetrics}
 
 // Sides returns the names of c's sides, slipstream first.
 func (c *Comparison) Sides() []string {

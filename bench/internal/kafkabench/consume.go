@@ -15,6 +15,11 @@ import (
 // handler that counts and stops the app at the n-th message; the run runs
 // the app, which commits and closes the consumer when it stops.
 func prepareConsumeSlipstream(b broker, n int) (*run, error) {
+	return consumeSlipstream(b, n)
+}
+
+// consumeSlipstream is prepareConsumeSlipstream with the app's options.
+func consumeSlipstream(b broker, n int, opts ...stream.Option) (*run, error) {
 	if err := fill(b, n); err != nil {
 		return nil, err
 	}
@@ -27,7 +32,7 @@ func prepareConsumeSlipstream(b broker, n int) (*run, error) {
 		start: func(ctx context.Context, m *marks) error {
 			ctx, stop := context.WithCancel(ctx)
 			defer stop()
-			app := stream.NewApp()
+			app := stream.NewApp(opts...)
 			stream.Handle(app, topic, stream.Do(func(msg kafka.Message[string, []byte]) {
 				if len(msg.Value) != ValueSize {
 					return // and the check fails

@@ -41,6 +41,8 @@ func sides(t *testing.T, br broker) {
 		"SendAsync/slipstream": prepareSendAsync,
 		"Consume/slipstream":   prepareConsumeSlipstream, "Consume/confluent": prepareConsumeConfluent,
 		"TopicToTopic/slipstream": prepareTopicToTopic,
+		"Produce/metrics":         prepareProduceMetrics, "Consume/metrics": prepareConsumeMetrics,
+		"TopicToTopic/metrics": prepareTopicToTopicMetrics,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

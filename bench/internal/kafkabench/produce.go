@@ -36,13 +36,18 @@ func (s *markedSource) Close(context.Context) error {
 // its timed part ends when the app, every delivery report in, begins to
 // close its resources.
 func prepareProduceSlipstream(b broker, n int) (*run, error) {
+	return produceSlipstream(b, n)
+}
+
+// produceSlipstream is prepareProduceSlipstream with the app's options.
+func produceSlipstream(b broker, n int, opts ...stream.Option) (*run, error) {
 	name, topic, msgs, err := produceTopic(b, "produce-slipstream", n)
 	if err != nil {
 		return nil, err
 	}
 	return &run{
 		start: func(ctx context.Context, m *marks) error {
-			app := stream.NewApp()
+			app := stream.NewApp(opts...)
 			src := &markedSource{SliceSource: source.Slice(msgs), closing: m.end}
 			stream.Handle(app, src, stream.Func(pass), topic)
 			m.begin()

@@ -48,7 +48,9 @@ func TopicToTopicEOS(interval time.Duration) func(*testing.B) {
 	return c.Slipstream
 }
 
-func prepareTopicToTopicWith(b broker, n int, eoOpts *kafka.ExactlyOnceOptions) (*run, error) {
+// prepareTopicToTopicWith is prepareTopicToTopic, exactly-once if eoOpts
+// is not nil, its app made with appOpts.
+func prepareTopicToTopicWith(b broker, n int, eoOpts *kafka.ExactlyOnceOptions, appOpts ...stream.Option) (*run, error) {
 	if err := fill(b, n); err != nil {
 		return nil, err
 	}
@@ -78,7 +80,7 @@ func prepareTopicToTopicWith(b broker, n int, eoOpts *kafka.ExactlyOnceOptions) 
 		start: func(ctx context.Context, m *marks) error {
 			ctx, stop := context.WithCancel(ctx)
 			defer stop()
-			app := stream.NewApp()
+			app := stream.NewApp(appOpts...)
 			mapped := stream.Map(in, func(msg kafka.Message[string, []byte]) kafka.Message[string, []byte] {
 				return kafka.NewMessage(msg.Key, msg.Value)
 			})
