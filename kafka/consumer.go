@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -29,7 +30,14 @@ type consumer[K, V any] struct {
 	logger  *slog.Logger
 	release func() // gives back its group.instance.id (claimInstanceID)
 	eo      *ExactlyOnce
-	tx      *transaction // eo's, nil without one: whose gate the fetch loop passes
+	tx      *transaction // eo's, nil without one
+	// handoff is held for reading by the fetch loop while it hands a
+	// message to the stream, and for writing by whoever must stop the
+	// loop between two messages: an exactly-once commit (then it is the
+	// transaction's gate, shared by every consumer of the group), or a
+	// revoke of partitions whose listeners hold their state (see
+	// rebalancer.revoke). nil when neither can happen.
+	handoff *sync.RWMutex
 
 	poller     poller
 	rebalancer rebalancer
@@ -96,13 +104,18 @@ func (t *Topic[K, V]) newConsumer(ctx context.Context, cancel context.CancelCaus
 		polled:    make(chan struct{}),
 		observer:  obs,
 	}
-	if t.eo != nil {
+	switch {
+	case t.eo != nil:
 		c.tx = t.eo.tx
+		c.handoff = &t.eo.tx.gate
 		c.offsets.committer = &txnCommitter{}
 		c.offsets.transactional = true
+	case len(ann.listeners) > 0:
+		c.handoff = new(sync.RWMutex)
 	}
 	c.rebalancer = rebalancer{
 		eo:        t.eo,
+		handoff:   c.handoff,
 		announcer: ann,
 		client:    kc,
 		topic:     t.name,

@@ -58,9 +58,10 @@ func (c *consumer[K, V]) read(ctx context.Context, w *stream.Writer[Message[K, V
 	flushed := true // nothing was added since the last flush
 	var batch []fetched
 	for ctx.Err() == nil {
-		if c.tx != nil && !flushed {
-			// A rebalance, inside the poll, commits the transaction:
-			// nothing handled may be held back then.
+		if c.handoff != nil && !flushed {
+			// A rebalance, inside the poll, waits for what was handled
+			// of the partitions it takes (and, in exactly-once mode,
+			// commits it): nothing handled may be held back then.
 			flushed = true
 			if err := w.Flush(ctx); err != nil {
 				return err
@@ -117,11 +118,11 @@ func (c *consumer[K, V]) deliver(ctx context.Context, w *stream.Writer[Message[K
 	if err := streamio.WaitResumed(ctx, w); err != nil {
 		return err
 	}
-	if c.tx != nil {
-		if err := c.enterTransaction(ctx, w); err != nil {
+	if c.handoff != nil {
+		if err := c.enterHandoff(ctx, w); err != nil {
 			return err
 		}
-		defer c.tx.leave()
+		defer c.handoff.RUnlock()
 	}
 	if f.tr.isStale() {
 		return nil // its partition was revoked or sought since it was read
@@ -135,20 +136,22 @@ func (c *consumer[K, V]) deliver(ctx context.Context, w *stream.Writer[Message[K
 	return streamio.AddTracked(ctx, w, m, f.tr, seq)
 }
 
-// enterTransaction waits, in exactly-once mode, until no commit is under
-// way (see transaction.go), first sending on what the stream holds, so
-// that a commit waiting for this loop can drain; the caller calls
-// c.tx.leave once the message is handed on.
-func (c *consumer[K, V]) enterTransaction(ctx context.Context, w *stream.Writer[Message[K, V]]) error {
-	if !c.tx.gate.TryRLock() {
+// enterHandoff waits until nothing stops the fetch loop (an exactly-once
+// commit, a revoke: see consumer.handoff), first sending on what the
+// stream holds, so that what waits for the loop can drain; the caller
+// releases c.handoff once the message is handed on.
+func (c *consumer[K, V]) enterHandoff(ctx context.Context, w *stream.Writer[Message[K, V]]) error {
+	if !c.handoff.TryRLock() {
 		if err := w.Flush(ctx); err != nil {
 			return err
 		}
-		c.tx.gate.RLock()
+		c.handoff.RLock()
 	}
-	if err := c.tx.err(); err != nil {
-		c.tx.gate.RUnlock()
-		return err
+	if c.tx != nil {
+		if err := c.tx.err(); err != nil {
+			c.handoff.RUnlock()
+			return err
+		}
 	}
 	return nil
 }

@@ -288,6 +288,49 @@ func (o *offsets) commit() error {
 	return nil
 }
 
+// settle waits until the messages of parts written to the stream have
+// been accepted, while they keep being accepted (for settleIdle at most
+// without one), and for revokeSettle at most in all: a revoke waits for
+// them inside the client's poll.
+func (o *offsets) settle(parts []ckafka.TopicPartition) {
+	deadline := time.Now().Add(revokeSettle)
+	last, since := uint64(0), time.Now()
+	wait := 50 * time.Microsecond
+	for time.Now().Before(deadline) {
+		waiting, moved := o.inFlightOf(parts)
+		if waiting == 0 {
+			return
+		}
+		if moved != last {
+			last, since = moved, time.Now()
+		} else if time.Since(since) > settleIdle {
+			break
+		}
+		time.Sleep(wait) // nothing signals an acceptance; revokes are rare
+		wait = min(2*wait, 5*time.Millisecond)
+	}
+	waiting, _ := o.inFlightOf(parts)
+	o.logger.Warn("kafka: giving up partitions with messages whose outputs were not accepted; they will be read again", "messages", waiting)
+}
+
+// revokeSettle bounds how long a revoke waits for the messages of its
+// partitions (see offsets.settle).
+const revokeSettle = 10 * time.Second
+
+// inFlightOf is inFlight for the partitions parts.
+func (o *offsets) inFlightOf(parts []ckafka.TopicPartition) (waiting int, moved uint64) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, tp := range parts {
+		if pt := o.parts[tp.Partition]; pt != nil {
+			w, m := pt.tr.inFlight()
+			waiting += w
+			moved += m
+		}
+	}
+	return waiting, moved
+}
+
 // inFlight returns how many messages written to the stream wait for
 // acceptance, and a count that grows as they are accepted.
 func (o *offsets) inFlight() (waiting int, moved uint64) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 )
@@ -11,8 +12,9 @@ import (
 // A rebalancer takes and gives up a consumer's partitions as its group
 // rebalances. Its callback runs inside Poll, so on whoever polls.
 type rebalancer struct {
-	eo        *ExactlyOnce // commits before partitions go; nil: at-least-once
-	announcer *announcer   // tells the topic's PartitionListeners
+	eo        *ExactlyOnce  // commits before partitions go; nil: at-least-once
+	handoff   *sync.RWMutex // the consumer's (see consumer.handoff)
+	announcer *announcer    // tells the topic's PartitionListeners
 	client    *ckafka.Consumer
 	topic     string
 	start     Offset // where the first assignment starts (see WithOffset)
@@ -96,10 +98,18 @@ func (r *rebalancer) revoke(parts []ckafka.TopicPartition) {
 		for _, l := range r.announcer.listeners {
 			l.Revoked(partitionList(parts))
 		}
-	} else {
+	} else if r.handoff != nil {
+		// Their listeners hold their state: let what was handled of them
+		// reach it, and commit it, before the state goes; a message of
+		// theirs handled after that is stale, and dropped.
+		r.handoff.Lock()
+		r.offsets.settle(parts)
+		r.offsets.revoke(parts, lost)
+		r.handoff.Unlock()
 		for _, l := range r.announcer.listeners {
 			l.Revoked(partitionList(parts))
 		}
+	} else {
 		r.offsets.revoke(parts, lost)
 	}
 	r.poller.dropPending(parts)

@@ -149,10 +149,6 @@ func (t *transaction) begin(p *producer) error {
 	return nil
 }
 
-// leave ends a fetch loop's hand-off of a message (see
-// consumer.enterTransaction).
-func (t *transaction) leave() { t.gate.RUnlock() }
-
 // commit commits the open transaction with the offsets the members have
 // accepted; see the comment at the top of this file. It reports whether a
 // transaction committed. An error is final: the transaction fails, and so

@@ -44,12 +44,12 @@ func startCounter(t *testing.T, ctx context.Context, b *kafkatest.Broker, in, gr
 // pairs.
 func startCounterConf(t *testing.T, ctx context.Context, b *kafkatest.Broker, in, group, dir string, conf ...any) *counter {
 	t.Helper()
-	return startCounterCopies(t, ctx, b, in, group, dir, 1, conf...)
+	return startCounterCopies(t, ctx, b, in, group, dir, 1, 0, conf...)
 }
 
 // startCounterCopies is startCounterConf with its handler run as copies
-// copies (stream.Handler.Parallel).
-func startCounterCopies(t *testing.T, ctx context.Context, b *kafkatest.Broker, in, group, dir string, copies int, conf ...any) *counter {
+// copies (stream.Handler.Parallel), taking delay to handle a message.
+func startCounterCopies(t *testing.T, ctx context.Context, b *kafkatest.Broker, in, group, dir string, copies int, delay time.Duration, conf ...any) *counter {
 	t.Helper()
 	input, err := kafka.NewTopic[string, string](in, testkit.KafkaConf(b.Addr(), append([]any{"group.id", group}, conf...)...))
 	if err != nil {
@@ -63,6 +63,7 @@ func startCounterCopies(t *testing.T, ctx context.Context, b *kafkatest.Broker, 
 	app := stream.NewApp()
 	stream.Handle(app, input, stream.FuncErr(func(_ context.Context, m kafka.Message[string, string]) (state.Change[string, int], error) {
 		defer c.handled.Add(1)
+		time.Sleep(delay) // "processing"
 		n, err := table.Get(m.Partition, m.Key)
 		if err != nil {
 			return state.Change[string, int]{}, err
@@ -170,7 +171,7 @@ func TestParallelCount(t *testing.T) {
 	b := kafkatest.NewBroker(t, kafkatest.WithTopic("in", parts))
 	ctx := testkit.Context(t, 60*time.Second)
 	group := testkit.UniqueName("counter")
-	c := startCounterCopies(t, ctx, b, "in", group, t.TempDir(), 4)
+	c := startCounterCopies(t, ctx, b, "in", group, t.TempDir(), 4, 0)
 	// Produce once the group has settled: no rebalance then moves a
 	// partition while its messages are counted, and the counts are exact.
 	info, err := b.Cluster().WaitGroupStable(ctx, group, 4)
@@ -292,6 +293,31 @@ func TestStateFollowsPartitions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRevokeWaitsForTheHandler: an instance whose handler is slow (longer
+// than the consumer's poll interval, so that its rebalances run beside the
+// handler) gives partitions up to a second instance: the revoke waits for
+// the message being handled to reach the table, instead of letting the
+// table go under it, which failed the app with ErrNotHeld.
+func TestRevokeWaitsForTheHandler(t *testing.T) {
+	b := kafkatest.NewBroker(t, kafkatest.WithTopic("in", 4))
+	ctx := testkit.Context(t, 90*time.Second)
+	group := testkit.UniqueName("counter")
+	produce(t, ctx, b, "in", 60, 6)
+	slow := startCounterCopies(t, ctx, b, "in", group, t.TempDir(), 1, 120*time.Millisecond)
+	testkit.Eventually(t, 30*time.Second, "the slow instance counting", func() bool { return slow.handled.Load() > 0 })
+	fast := startCounter(t, ctx, b, "in", group, t.TempDir())
+	testkit.Eventually(t, 60*time.Second, "every message counted", func() bool {
+		select {
+		case err := <-slow.done:
+			t.Fatalf("the slow instance failed: %v", err)
+		default:
+		}
+		return slow.handled.Load()+fast.handled.Load() >= 60 && len(slow.table.Held())+len(fast.table.Held()) == 4
+	})
+	fast.finish(t)
+	slow.finish(t)
 }
 
 // TestRestoresPartitionsAtOnce holds up every fetch of partition 0 of the
