@@ -21,8 +21,10 @@ type PartitionListener interface {
 	Assigned(ctx context.Context, partitions []int32) error
 	// Revoked is called with the partitions a consumer gives up, or has
 	// lost, inside its poll, once a call of Assigned for them has
-	// returned, and before the consumer commits what was accepted from
-	// them.
+	// returned, and once the messages of theirs that were handled have
+	// been accepted (10 s at most) and committed: no message of theirs
+	// is handed to the app after it. (In exactly-once mode, the commit is
+	// the transaction's.)
 	Revoked(partitions []int32)
 }
 
