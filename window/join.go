@@ -37,7 +37,7 @@ const heldWait = 30 * time.Second
 // [state.ErrNotHeld] if the table does not hold a message's partition
 // within 30 s.
 func JoinTable[K, V, W any](ctx context.Context, topic *kafka.Topic[K, V], table *state.Table[K, W]) (stream.Handler[kafka.Message[K, V], Joined[K, V, W]], error) {
-	if err := copartitioned(ctx, topic, table.Changelog()); err != nil {
+	if err := copartitioned(ctx, topic, table.Changelog(), "the table's changelog"); err != nil {
 		return stream.Handler[kafka.Message[K, V], Joined[K, V, W]]{}, fmt.Errorf("window: join of %s with table %s: %w", topic.Name(), table.Name(), err)
 	}
 	join := func(ctx context.Context, m kafka.Message[K, V]) (Joined[K, V, W], error) {
@@ -55,25 +55,36 @@ func JoinTable[K, V, W any](ctx context.Context, topic *kafka.Topic[K, V], table
 
 // getWhenHeld reads k once table holds partition p, waiting up to heldWait.
 func getWhenHeld[K, W any](ctx context.Context, table *state.Table[K, W], p int32, k K) (mo.Option[W], error) {
+	if err := waitHeld(ctx, table.Held, p); err != nil {
+		return mo.None[W](), err
+	}
+	return table.Get(p, k) // fails, saying which partitions it holds, if still not held
+}
+
+// waitHeld waits until held lists partition p, up to heldWait, and then
+// returns nil whether it does or not: the read or write that follows
+// fails with [state.ErrNotHeld] and says which it holds. It fails only if
+// ctx ends.
+func waitHeld(ctx context.Context, held func() []int32, p int32) error {
 	deadline := time.NewTimer(heldWait)
 	defer deadline.Stop()
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
-	for !slices.Contains(table.Held(), p) {
+	for !slices.Contains(held(), p) {
 		select {
 		case <-ctx.Done():
-			return mo.None[W](), context.Cause(ctx)
+			return context.Cause(ctx)
 		case <-deadline.C:
-			return table.Get(p, k) // fails, saying which partitions it holds
+			return nil
 		case <-tick.C:
 		}
 	}
-	return table.Get(p, k)
+	return nil
 }
 
-// copartitioned fails unless topic and the topic called other have as
-// many partitions.
-func copartitioned[K, V any](ctx context.Context, topic *kafka.Topic[K, V], other string) error {
+// copartitioned fails unless topic and the topic called other, which is
+// what, have as many partitions.
+func copartitioned[K, V any](ctx context.Context, topic *kafka.Topic[K, V], other, what string) error {
 	t, err := kafka.NewTopicLike[[]byte, []byte](other, topic)
 	if err != nil {
 		return err
@@ -88,7 +99,7 @@ func copartitioned[K, V any](ctx context.Context, topic *kafka.Topic[K, V], othe
 		return err
 	}
 	if n != m {
-		return fmt.Errorf("topic %s has %d partitions and the table's changelog %s (as its input) has %d: they must be co-partitioned", topic.Name(), n, other, m)
+		return fmt.Errorf("topic %s has %d partitions and %s %s has %d: they must be co-partitioned", topic.Name(), n, what, other, m)
 	}
 	return nil
 }
