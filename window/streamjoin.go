@@ -129,7 +129,9 @@ func JoinStreams[K, L, R any](ctx context.Context, name string, left *kafka.Topi
 // HandleJoin binds j to app as the handler of its two topics, sending its
 // pairs to sinks. Its writes to its state and its pairs are outputs of
 // the message they come from: a message's offset is committed only once
-// the state's changelog and the sinks have them.
+// the state's changelog and the sinks have them. The two topics are
+// handled at once, each by a handler of its own: the sinks must be safe
+// for concurrent use.
 func HandleJoin[K, L, R any](app *stream.App, j *StreamJoin[K, L, R], sinks ...stream.Sink[Pair[K, L, R]]) {
 	outs := []stream.Sink[joinOutput[K, L, R]]{stateSinkOf(j.table, func(o *joinOutput[K, L, R]) (write, bool) {
 		return o.write, !o.paired

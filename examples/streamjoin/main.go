@@ -18,6 +18,7 @@ import (
 	"log"
 	"os"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/slipstream-go/slipstream/codec"
@@ -90,9 +91,14 @@ func run(ctx context.Context, w io.Writer, dir string) error {
 	// Both topics never end: the app stops once the pairs are in.
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var lines []string
+	var (
+		mu    sync.Mutex // the pairs come from the handlers of both topics
+		lines []string
+	)
 	app := stream.NewApp()
 	window.HandleJoin(app, join, sink.Func(func(_ context.Context, p window.Pair[string, string, string]) error {
+		mu.Lock()
+		defer mu.Unlock()
 		lines = append(lines, fmt.Sprintf("%s: %s at %s, clicked at %s", p.Left.Key, p.Left.Value, clock(p.Left.Timestamp), clock(p.Right.Timestamp)))
 		if len(lines) == pairs {
 			cancel()
