@@ -81,7 +81,7 @@ func killAndMove(t *testing.T, exactly bool) {
 	second.stop(t, ctx)
 
 	finals := map[string][]string{}
-	for _, r := range readResults(t, ctx, b.Addr()) {
+	for _, r := range readCommitted(t, ctx, b.Addr(), "results", 4) {
 		finals[r[0]] = append(finals[r[0]], r[1])
 	}
 	for k := range keys {
@@ -124,19 +124,24 @@ func closeWindows(t *testing.T, ctx context.Context, b *kafkatest.Broker, n int3
 
 // committedClicks returns the sum of the group's committed offsets of
 // "clicks".
-func committedClicks(b *kafkatest.Broker, group string) int64 {
+func committedClicks(b *kafkatest.Broker, group string) int64 { return committedOf(b, group, "clicks") }
+
+// committedOf returns the sum of the group's committed offsets of topics.
+func committedOf(b *kafkatest.Broker, group string, topics ...string) int64 {
 	var sum int64
 	if info := b.Cluster().GroupInfo(group); info != nil {
-		for _, c := range info.Commits["clicks"] {
-			sum += c.Offset
+		for _, topic := range topics {
+			for _, c := range info.Commits[topic] {
+				sum += c.Offset
+			}
 		}
 	}
 	return sum
 }
 
-// readResults returns the key and value of every message of "results"
-// that a read_committed reader sees.
-func readResults(t *testing.T, ctx context.Context, addr string) [][2]string {
+// readCommitted returns the key and value of every message of the n
+// partitions of topic that a read_committed reader sees.
+func readCommitted(t *testing.T, ctx context.Context, addr, topic string, n int32) [][2]string {
 	t.Helper()
 	c, err := ckafka.NewConsumer(&ckafka.ConfigMap{
 		"bootstrap.servers": addr, "broker.address.family": "v4", "group.id": testkit.UniqueName("reader"),
@@ -147,9 +152,8 @@ func readResults(t *testing.T, ctx context.Context, addr string) [][2]string {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	topic := "results"
 	var parts []ckafka.TopicPartition
-	for p := range int32(4) {
+	for p := range n {
 		parts = append(parts, ckafka.TopicPartition{Topic: &topic, Partition: p, Offset: ckafka.OffsetBeginning})
 	}
 	if err := c.Assign(parts); err != nil {
@@ -159,7 +163,7 @@ func readResults(t *testing.T, ctx context.Context, addr string) [][2]string {
 	ended := map[int32]bool{}
 	for len(ended) < len(parts) {
 		if ctx.Err() != nil {
-			t.Fatalf("reading results: %v (partitions at their end: %v)", ctx.Err(), ended)
+			t.Fatalf("reading %s: %v (partitions at their end: %v)", topic, ctx.Err(), ended)
 		}
 		switch e := c.Poll(100).(type) {
 		case *ckafka.Message:
