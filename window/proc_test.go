@@ -102,27 +102,33 @@ func countClicks() error {
 		return m
 	})
 	app := stream.NewApp()
-	window.Handle(app, counted, op, resultSink{results})
+	window.Handle(app, counted, op, topicSink[window.Result[string, int64]]{results, resultMessage})
 	fmt.Println("ready")
 	return app.Run(ctx)
 }
 
-// resultSink sends window results to a topic: key → "start-ms count".
-type resultSink struct{ topic *kafka.Topic[string, string] }
+// A topicSink sends values of T to a topic, each made a message by
+// message; it is async, as the topic is, so that its outputs commit as
+// the topic's.
+type topicSink[T any] struct {
+	topic   *kafka.Topic[string, string]
+	message func(T) kafka.Message[string, string]
+}
 
-func (s resultSink) message(r window.Result[string, int64]) kafka.Message[string, string] {
+func (s topicSink[T]) Send(ctx context.Context, v T) error {
+	return s.topic.Send(ctx, s.message(v))
+}
+
+func (s topicSink[T]) SendAsync(ctx context.Context, v T, done func(error)) error {
+	return s.topic.SendAsync(ctx, s.message(v), done)
+}
+
+func (s topicSink[T]) Origin() any { return s.topic }
+
+// resultMessage is a window's result as a message: key → "start-ms count".
+func resultMessage(r window.Result[string, int64]) kafka.Message[string, string] {
 	return kafka.NewMessage(r.Key, fmt.Sprint(r.Start.Sub(epoch0).Milliseconds(), " ", r.Value))
 }
-
-func (s resultSink) Send(ctx context.Context, r window.Result[string, int64]) error {
-	return s.topic.Send(ctx, s.message(r))
-}
-
-func (s resultSink) SendAsync(ctx context.Context, r window.Result[string, int64], done func(error)) error {
-	return s.topic.SendAsync(ctx, s.message(r), done)
-}
-
-func (s resultSink) Origin() any { return s.topic }
 
 // heldPrinter prints the partitions a table holds each time some come,
 // once it holds them.

@@ -371,22 +371,10 @@ func TestStreamJoinErrors(t *testing.T) {
 	}
 }
 
-// pairSink sends pairs to a topic: key → "left right".
-type pairSink struct{ topic *kafka.Topic[string, string] }
-
-func (s pairSink) message(p viewClick) kafka.Message[string, string] {
+// pairMessage is a pair as a message: key → "left right".
+func pairMessage(p viewClick) kafka.Message[string, string] {
 	return kafka.NewMessage(p.Left.Key, p.Left.Value+" "+p.Right.Value)
 }
-
-func (s pairSink) Send(ctx context.Context, p viewClick) error {
-	return s.topic.Send(ctx, s.message(p))
-}
-
-func (s pairSink) SendAsync(ctx context.Context, p viewClick, done func(error)) error {
-	return s.topic.SendAsync(ctx, s.message(p), done)
-}
-
-func (s pairSink) Origin() any { return s.topic }
 
 // In exactly-once mode the join's state, its pairs sent to a topic and
 // the offsets of both topics commit together: a read_committed reader
@@ -418,7 +406,7 @@ func TestStreamJoinExactlyOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	app := stream.NewApp()
-	window.HandleJoin(app, j, pairSink{out})
+	window.HandleJoin(app, j, topicSink[viewClick]{out, pairMessage})
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- app.Run(runCtx) }()
