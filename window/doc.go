@@ -76,9 +76,14 @@
 // a local stream ([InCache]). Its writes are outputs of the record they
 // come from, like its results: a message's offset is committed only once
 // the table's changelog has them, so a crash loses nothing (at least once:
-// records since the last commit are aggregated again). Stream time is
-// stored in the state too, so it survives restarts and moves with its
-// partition.
+// records since the last commit are aggregated again, and a count may
+// over-count). Stream time is stored in the state too, so it survives
+// restarts and moves with its partition. When the input topic is in a
+// kafka.ExactlyOnce group, the table's changes commit in one transaction
+// with the input's offsets and the results sent to topics of the group:
+// after a crash the state is what committed, and each final result is
+// exact and sent once. A [StreamJoin]'s state is a Table too, with the
+// same guarantees.
 //
 // Keys in the state are [codec.PairKey] of the record key and the window
 // start, behind a tag byte, so that a key's windows lie together in time
