@@ -81,23 +81,25 @@ func (j *StreamJoin[K, L, R]) handleRight(ctx context.Context, m kafka.Message[K
 // of its key within the time difference, and deletes the records that
 // stream time has left behind. A late record is counted and dropped.
 func (j *StreamJoin[K, L, R]) handle(ctx context.Context, rec joinRecord[K], at time.Time, emit func(joinOutput[K, L, R]), pair func(stored) (Pair[K, L, R], error)) error {
-	where := fmt.Sprintf("window: %v: partition %d offset %d", j, rec.p, rec.off)
+	fail := func(err error) error {
+		return fmt.Errorf("window: %v: partition %d offset %d: %w", j, rec.p, rec.off, err)
+	}
 	if at.Before(minTime) || at.After(maxTime) {
-		return fmt.Errorf("%s: event time %v is out of range (%v to %v)", where, at, minTime.UTC(), maxTime.UTC())
+		return fail(fmt.Errorf("event time %v is out of range (%v to %v)", at, minTime.UTC(), maxTime.UTC()))
 	}
 	jp := j.part(rec.p)
 	if jp.stale.Load() {
 		// The left stream's consumer may not have restored the partition
 		// yet; the right stream's may not even have it (see JoinTable).
 		if err := waitHeld(ctx, j.table.t.Held, rec.p); err != nil {
-			return fmt.Errorf("%s: %w", where, err)
+			return fail(err)
 		}
 	}
 	jp.mu.Lock()
 	defer jp.mu.Unlock()
 	if jp.stale.Load() {
 		if err := j.readClock(jp, rec.p); err != nil {
-			return fmt.Errorf("%s: %w", where, err)
+			return fail(err)
 		}
 	}
 	if jp.now != noTime && rec.t < jp.now-int64(j.w.Grace) {
@@ -108,12 +110,12 @@ func (j *StreamJoin[K, L, R]) handle(ctx context.Context, rec joinRecord[K], at 
 	put := func(k, v []byte) { emit(joinOutput[K, L, R]{write: write{p: rec.p, key: k, value: v}}) }
 	key, err := j.recordKey(rec.side, rec.key, rec.t, rec.off)
 	if err != nil {
-		return fmt.Errorf("%s: %w", where, err)
+		return fail(err)
 	}
 	put(key, rec.value)
 	put(expiryKey(key, rec.t+int64(j.w.Within+j.w.Grace)+1), []byte{markExpire})
 	if err := j.pairs(rec, emit, pair); err != nil {
-		return fmt.Errorf("%s: %w", where, err)
+		return fail(err)
 	}
 	if rec.t <= jp.now {
 		return nil
@@ -121,7 +123,7 @@ func (j *StreamJoin[K, L, R]) handle(ctx context.Context, rec joinRecord[K], at 
 	jp.now = rec.t
 	put(streamTimeKey, nanos(jp.now))
 	if err := j.expire(rec.p, jp.now, emit); err != nil {
-		return fmt.Errorf("%s: %w", where, err)
+		return fail(err)
 	}
 	return nil
 }
