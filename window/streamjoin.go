@@ -96,6 +96,14 @@ type joinPart struct {
 // right within w, its state a [Table] on left (see [NewTable], which it
 // calls with opts). The two topics must be co-partitioned (see
 // [JoinTable]): JoinStreams fails if their partition counts differ.
+//
+// Each topic is read by a consumer of its own, in the group of left's
+// configuration (give right the same one, as [kafka.NewTopicLike] does).
+// With several instances, the instance that reads a partition of right
+// must hold the table's shard of it, that is, read the same partition of
+// left; the group's assignor does not promise that across two consumers,
+// and a message whose partition the table does not hold within 30 s fails
+// its handler with an error wrapping [state.ErrNotHeld].
 func JoinStreams[K, L, R any](ctx context.Context, name string, left *kafka.Topic[K, L], right *kafka.Topic[K, R], w JoinWindows, c JoinCodecs[K, L, R], opts *state.Options) (*StreamJoin[K, L, R], error) {
 	where := fmt.Sprintf("window: join %s of %s with %s", name, left.Name(), right.Name())
 	if err := w.check(); err != nil {
