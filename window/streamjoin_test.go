@@ -33,12 +33,26 @@ type joiner struct {
 
 func startJoiner(t *testing.T, ctx context.Context, b *kafkatest.Broker, group, dir string, w window.JoinWindows) *joiner {
 	t.Helper()
-	conf := testkit.KafkaConf(b.Addr(), "group.id", group, "auto.commit.interval.ms", 100)
-	views, err := kafka.NewTopic[string, string]("views", conf)
+	jr := runJoiner(t, ctx, b, group, dir, w)
+	// The two topics' consumers join the group one after the other: a
+	// message handled before the second came may come again after the
+	// rebalance, its offset not yet committed (at least once).
+	if _, err := b.Cluster().WaitGroupStable(ctx, group, 2); err != nil {
+		t.Fatal(err)
+	}
+	return jr
+}
+
+// runJoiner starts a joiner in group, its clients configured with conf
+// (key-value pairs) too.
+func runJoiner(t *testing.T, ctx context.Context, b *kafkatest.Broker, group, dir string, w window.JoinWindows, conf ...any) *joiner {
+	t.Helper()
+	cm := testkit.KafkaConf(b.Addr(), append([]any{"group.id", group, "auto.commit.interval.ms", 100}, conf...)...)
+	views, err := kafka.NewTopic[string, string]("views", cm)
 	if err != nil {
 		t.Fatal(err)
 	}
-	clicks, err := kafka.NewTopic[string, string]("clicks", conf)
+	clicks, err := kafka.NewTopicLike[string, string]("clicks", views)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,12 +67,6 @@ func startJoiner(t *testing.T, ctx context.Context, b *kafkatest.Broker, group, 
 	runCtx, stop := context.WithCancel(ctx)
 	jr.stop = stop
 	go func() { jr.done <- app.Run(runCtx) }()
-	// The two topics' consumers join the group one after the other: a
-	// message handled before the second came may come again after the
-	// rebalance, its offset not yet committed (at least once).
-	if _, err := b.Cluster().WaitGroupStable(ctx, group, 2); err != nil {
-		t.Fatal(err)
-	}
 	return jr
 }
 
@@ -436,4 +444,41 @@ func TestStreamJoinExactlyOnce(t *testing.T) {
 	if !maps.Equal(got, want) {
 		t.Errorf("read_committed saw %d distinct pairs (%v), want each of %d once", len(got), got, n)
 	}
+}
+
+// Two instances, named with group.instance.id, share the partitions of
+// both topics alike: each reads the clicks of the partitions whose views
+// it reads and whose state it holds, and every pair is found.
+func TestStreamJoinTwoInstances(t *testing.T) {
+	b := kafkatest.NewBroker(t, kafkatest.WithTopic("views", 4), kafkatest.WithTopic("clicks", 4))
+	ctx := testkit.Context(t, 90*time.Second)
+	group, w := testkit.UniqueName("join"), window.JoinWindows{Grace: time.Hour}
+	first := runJoiner(t, ctx, b, group, t.TempDir(), w, "group.instance.id", "w1")
+	second := runJoiner(t, ctx, b, group, t.TempDir(), w, "group.instance.id", "w2")
+	if _, err := b.Cluster().WaitGroupStable(ctx, group, 4); err != nil {
+		t.Fatal(err)
+	}
+	const n = 200
+	var want []string
+	var views, clicks []ev
+	for i := range n {
+		k := fmt.Sprintf("k%03d", i)
+		views, clicks = append(views, ev{k, "v", float64(i)}), append(clicks, ev{k, "c", float64(i)})
+		want = append(want, fmt.Sprintf("%s v@%d c@%d", k, i, i))
+	}
+	sendAt(t, ctx, b, "views", views...)
+	sendAt(t, ctx, b, "clicks", clicks...)
+	first.settle(t, ctx, b)
+	var got []string
+	for _, jr := range []*joiner{first, second} {
+		if jr.pairs.Len() == 0 {
+			t.Errorf("an instance found no pairs: it holds partitions %v", jr.j.Table().State().Held())
+		}
+		for _, p := range jr.pairs.Items() {
+			got = append(got, showPair(p))
+		}
+		jr.finish(t)
+	}
+	slices.Sort(got)
+	expect(t, "pairs", got, want...)
 }
