@@ -32,7 +32,9 @@ const heldWait = 30 * time.Second
 // The topic and the table's input must be co-partitioned: the same number
 // of partitions, keys partitioned alike (the same producer partitioner),
 // and read in one consumer group, so that the instance that reads a
-// partition of the topic holds the table's shard of it. JoinTable fails if
+// partition of the topic holds the table's shard of it: with several
+// instances, name them with group.instance.id (see [JoinStreams] for
+// why). JoinTable fails if
 // the partition counts differ; the handler fails with an error wrapping
 // [state.ErrNotHeld] if the table does not hold a message's partition
 // within 30 s.

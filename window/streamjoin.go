@@ -101,9 +101,13 @@ type joinPart struct {
 // configuration (give right the same one, as [kafka.NewTopicLike] does).
 // With several instances, the instance that reads a partition of right
 // must hold the table's shard of it, that is, read the same partition of
-// left; the group's assignor does not promise that across two consumers,
-// and a message whose partition the table does not hold within 30 s fails
-// its handler with an error wrapping [state.ErrNotHeld].
+// left. Name the instances with group.instance.id (see package kafka):
+// the default (range) assignor orders the members of each topic by their
+// ids, which begin with the name, and so gives an instance the same
+// partitions of both (TestStreamJoinTwoInstances), as long as no name is
+// another's followed by "-" and more. Unnamed members get
+// random ids, and a message whose partition the table does not hold
+// within 30 s fails its handler with an error wrapping [state.ErrNotHeld].
 func JoinStreams[K, L, R any](ctx context.Context, name string, left *kafka.Topic[K, L], right *kafka.Topic[K, R], w JoinWindows, c JoinCodecs[K, L, R], opts *state.Options) (*StreamJoin[K, L, R], error) {
 	where := fmt.Sprintf("window: join %s of %s with %s", name, left.Name(), right.Name())
 	if err := w.check(); err != nil {
