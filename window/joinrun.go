@@ -89,8 +89,8 @@ func (j *StreamJoin[K, L, R]) handle(ctx context.Context, rec joinRecord[K], at 
 	}
 	jp := j.part(rec.p)
 	if jp.stale.Load() {
-		// The left stream's consumer may not have restored the partition
-		// yet; the right stream's may not even have it (see JoinTable).
+		// A right partition is read once the table holds it (tableHeld),
+		// but the table may have given it up since, in a rebalance.
 		if err := waitHeld(ctx, j.table.t.Held, rec.p); err != nil {
 			return fail(err)
 		}

@@ -105,9 +105,9 @@ type joinPart struct {
 // the default (range) assignor orders the members of each topic by their
 // ids, which begin with the name, and so gives an instance the same
 // partitions of both (TestStreamJoinTwoInstances), as long as no name is
-// another's followed by "-" and more. Unnamed members get
-// random ids, and a message whose partition the table does not hold
-// within 30 s fails its handler with an error wrapping [state.ErrNotHeld].
+// another's followed by "-" and more. A partition of right is read once
+// the table holds it; unnamed members get random ids, and one may wait
+// for ever, logging a warning every 30 s.
 func JoinStreams[K, L, R any](ctx context.Context, name string, left *kafka.Topic[K, L], right *kafka.Topic[K, R], w JoinWindows, c JoinCodecs[K, L, R], opts *state.Options) (*StreamJoin[K, L, R], error) {
 	where := fmt.Sprintf("window: join %s of %s with %s", name, left.Name(), right.Name())
 	if err := w.check(); err != nil {
@@ -135,6 +135,7 @@ func JoinStreams[K, L, R any](ctx context.Context, name string, left *kafka.Topi
 		logger: cmp.Or(logger, slog.Default()), parts: map[int32]*joinPart{},
 	}
 	table.moved(j.forget)
+	right.Listen(tableHeld{table.t.Held, name, j.logger})
 	return j, nil
 }
 
