@@ -130,7 +130,7 @@ type ev struct {
 	at         float64
 }
 
-func sendAt(t *testing.T, ctx context.Context, b *kafkatest.Broker, topic string, evs ...ev) {
+func sendAt(t testing.TB, ctx context.Context, b *kafkatest.Broker, topic string, evs ...ev) {
 	t.Helper()
 	tp, err := kafka.NewTopic[string, string](topic, testkit.KafkaConf(b.Addr()))
 	if err != nil {
