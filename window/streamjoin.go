@@ -64,7 +64,7 @@ type Pair[K, L, R any] struct {
 }
 
 // A StreamJoin is a windowed stream–stream join of two co-partitioned
-// topics (an inner join): see "Stream–stream joins" in the package
+// topics (an inner join): see "Joins" in the package
 // documentation. Make one with [JoinStreams] and bind it with
 // [HandleJoin].
 type StreamJoin[K, L, R any] struct {
@@ -98,7 +98,8 @@ type joinPart struct {
 // [JoinTable]): JoinStreams fails if their partition counts differ.
 //
 // Each topic is read by a consumer of its own, in the group of left's
-// configuration (give right the same one, as [kafka.NewTopicLike] does).
+// configuration (give right the same one, as [kafka.NewTopicLike] does;
+// JoinStreams fails if the two name different groups).
 // With several instances, the instance that reads a partition of right
 // must hold the table's shard of it, that is, read the same partition of
 // left. Name the instances with group.instance.id (see package kafka):
@@ -118,6 +119,9 @@ func JoinStreams[K, L, R any](ctx context.Context, name string, left *kafka.Topi
 	}
 	if left.Name() == right.Name() {
 		return nil, fmt.Errorf("%s: a topic cannot be joined with itself (its two readers would share its partitions)", where)
+	}
+	if lg, rg := left.Conf()["group.id"], right.Conf()["group.id"]; lg != rg {
+		return nil, fmt.Errorf("%s: the topics are read in groups %v and %v: they must be read in one", where, lg, rg)
 	}
 	if err := copartitioned(ctx, left, right.Name(), "topic"); err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)

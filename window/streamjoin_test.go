@@ -359,6 +359,10 @@ func TestStreamJoinErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	elsewhere, err := kafka.NewTopic[string, string]("clicks", testkit.KafkaConf(b.Addr()))
+	if err != nil {
+		t.Fatal(err)
+	}
 	codecs := window.JoinCodecs[string, string, string]{Keys: codec.StringKey(), Left: codec.String(), Right: codec.String()}
 	for _, c := range []struct {
 		name        string
@@ -369,6 +373,7 @@ func TestStreamJoinErrors(t *testing.T) {
 	}{
 		{"not co-partitioned", views, clicks, window.JoinWindows{}, codecs, "views has 2 partitions and topic clicks has 3: they must be co-partitioned"},
 		{"itself", views, views, window.JoinWindows{}, codecs, "cannot be joined with itself"},
+		{"two groups", views, elsewhere, window.JoinWindows{}, codecs, "they must be read in one"},
 		{"negative", views, clicks, window.JoinWindows{Within: -1}, codecs, "Within is negative"},
 		{"no codecs", views, clicks, window.JoinWindows{}, window.JoinCodecs[string, string, string]{}, "need Keys, Left and Right"},
 	} {
