@@ -13,12 +13,9 @@ import (
 // source, a record's offset is committed only once its state's changelog,
 // the result sinks and the late sink have them.
 func Handle[T, K, A any](app *stream.App, src stream.Source[T], op *Operator[T, K, A], sinks ...stream.Sink[Result[K, A]]) {
-	var outs []stream.Sink[output[T, K, A]]
-	if _, local := op.st.(cacheState); local {
-		outs = append(outs, stateSink[T, K, A]{op.st}) // written at once: no need to be async
-	} else {
-		outs = append(outs, stateSinkAsync[T, K, A]{stateSink[T, K, A]{op.st}})
-	}
+	outs := []stream.Sink[output[T, K, A]]{stateSinkOf(op.st, func(o *output[T, K, A]) (write, bool) {
+		return o.write, o.kind == outWrite
+	})}
 	for _, s := range sinks {
 		outs = append(outs, route(s, func(o *output[T, K, A]) (Result[K, A], bool) {
 			return o.result, o.kind == outResult
@@ -32,31 +29,47 @@ func Handle[T, K, A any](app *stream.App, src stream.Source[T], op *Operator[T, 
 	stream.Handle(app, src, stream.YieldErr(op.handle).Named(op.String()), outs...)
 }
 
-// stateSink applies an operator's writes to its state.
-type stateSink[T, K, A any] struct{ st State }
-
-func (s stateSink[T, K, A]) Send(ctx context.Context, o output[T, K, A]) error {
-	if o.kind != outWrite {
-		return nil
+// stateSinkOf returns the sink of a handler's outputs O that applies to
+// st the writes that pick picks. A table's sink is async, accepting each
+// write once the table's changelog has it; a cache is written at once.
+func stateSinkOf[O any](st State, pick func(*O) (write, bool)) stream.Sink[O] {
+	s := stateSink[O]{st, pick}
+	if _, local := st.(cacheState); local {
+		return s
 	}
-	return s.st.send(ctx, o.write, func(error) {})
+	return stateSinkAsync[O]{s}
 }
 
-// stateSinkAsync applies an operator's writes to a table, accepting each
-// once the table's changelog has it.
-type stateSinkAsync[T, K, A any] struct{ stateSink[T, K, A] }
+// stateSink applies a handler's writes to its state.
+type stateSink[O any] struct {
+	st   State
+	pick func(*O) (write, bool)
+}
 
-func (s stateSinkAsync[T, K, A]) SendAsync(ctx context.Context, o output[T, K, A], done func(error)) error {
-	if o.kind != outWrite {
+func (s stateSink[O]) Send(ctx context.Context, o O) error {
+	w, ok := s.pick(&o)
+	if !ok {
+		return nil
+	}
+	return s.st.send(ctx, w, func(error) {})
+}
+
+// stateSinkAsync applies a handler's writes to a table, accepting each
+// once the table's changelog has it.
+type stateSinkAsync[O any] struct{ stateSink[O] }
+
+func (s stateSinkAsync[O]) SendAsync(ctx context.Context, o O, done func(error)) error {
+	w, ok := s.pick(&o)
+	if !ok {
 		done(nil)
 		return nil
 	}
-	return s.st.send(ctx, o.write, done)
+	return s.st.send(ctx, w, done)
 }
 
-func (s stateSink[T, K, A]) Origin() any { return s.st.origin() }
+func (s stateSink[O]) Origin() any { return s.st.origin() }
 
-func (s stateSink[T, K, A]) String() string { return "window state" }
+func (s stateSink[O]) String() string { return "window state" }
 
 // route returns a sink of outputs that sends to s the part that pick
 // picks, and ignores the rest. It is async when s is, so that s accepts

@@ -45,6 +45,29 @@
 // ([EmitUpdates]), or once, when it closes ([EmitFinal]). Closed windows
 // are deleted from the state, so the state holds the open windows only.
 //
+// # Joins
+//
+// [JoinTable] joins each message of a stream with a table's current value
+// for its key: a stream–table join, a left join.
+//
+// [JoinStreams] joins two streams: it pairs the messages of two topics
+// that have the same key and event times at most [JoinWindows].Within
+// apart, both ends included, whichever comes first (Kafka Streams'
+// JoinWindows, before and after alike), and [HandleJoin] sends each
+// [Pair] to its sinks. It is an inner join: a message that pairs with
+// nothing sends nothing; left and outer joins are not offered. The two
+// topics must be co-partitioned, as for JoinTable. Each side's messages
+// wait in a [Table] on the left topic. Stream time is kept per partition,
+// the largest event time of both topics' messages; a message more than
+// JoinWindows.Grace behind it is late: counted ([StreamJoin.Late]),
+// logged, neither kept nor paired. A kept message is deleted once stream
+// time has passed it by Within plus Grace, when no message that is not
+// late can pair with it any more. So every two messages within Within of
+// each other pair, unless one of them is late (and, as any output, once
+// more if a crash has the later one handled again). (Kafka
+// Streams takes a record up to Within plus Grace behind stream time, and
+// keeps records for twice Within plus Grace.)
+//
 // # State
 //
 // An operator keeps its windows in a [State]: a [Table] for a Kafka
@@ -53,9 +76,14 @@
 // a local stream ([InCache]). Its writes are outputs of the record they
 // come from, like its results: a message's offset is committed only once
 // the table's changelog has them, so a crash loses nothing (at least once:
-// records since the last commit are aggregated again). Stream time is
-// stored in the state too, so it survives restarts and moves with its
-// partition.
+// records since the last commit are aggregated again, and a count may
+// over-count). Stream time is stored in the state too, so it survives
+// restarts and moves with its partition. When the input topic is in a
+// kafka.ExactlyOnce group, the table's changes commit in one transaction
+// with the input's offsets and the results sent to topics of the group:
+// after a crash the state is what committed, and each final result is
+// exact and sent once. A [StreamJoin]'s state is a Table too, with the
+// same guarantees.
 //
 // Keys in the state are [codec.PairKey] of the record key and the window
 // start, behind a tag byte, so that a key's windows lie together in time

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -32,14 +33,18 @@ const heldWait = 30 * time.Second
 // The topic and the table's input must be co-partitioned: the same number
 // of partitions, keys partitioned alike (the same producer partitioner),
 // and read in one consumer group, so that the instance that reads a
-// partition of the topic holds the table's shard of it. JoinTable fails if
-// the partition counts differ; the handler fails with an error wrapping
-// [state.ErrNotHeld] if the table does not hold a message's partition
-// within 30 s.
+// partition of the topic holds the table's shard of it: with several
+// instances, name them with group.instance.id (see [JoinStreams] for
+// why). JoinTable fails if the partition counts differ. A partition of
+// topic assigned to this instance is read once the table holds it (a
+// warning is logged every 30 s while it waits); a message of a partition
+// the table gives up meanwhile fails the handler with an error wrapping
+// [state.ErrNotHeld] if the table does not hold it again within 30 s.
 func JoinTable[K, V, W any](ctx context.Context, topic *kafka.Topic[K, V], table *state.Table[K, W]) (stream.Handler[kafka.Message[K, V], Joined[K, V, W]], error) {
-	if err := copartitioned(ctx, topic, table.Changelog()); err != nil {
+	if err := copartitioned(ctx, topic, table.Changelog(), "the table's changelog"); err != nil {
 		return stream.Handler[kafka.Message[K, V], Joined[K, V, W]]{}, fmt.Errorf("window: join of %s with table %s: %w", topic.Name(), table.Name(), err)
 	}
+	topic.Listen(tableHeld{table.Held, table.Name(), slog.Default()})
 	join := func(ctx context.Context, m kafka.Message[K, V]) (Joined[K, V, W], error) {
 		v, err := table.Get(m.Partition, m.Key)
 		if errors.Is(err, state.ErrNotHeld) {
@@ -55,25 +60,79 @@ func JoinTable[K, V, W any](ctx context.Context, topic *kafka.Topic[K, V], table
 
 // getWhenHeld reads k once table holds partition p, waiting up to heldWait.
 func getWhenHeld[K, W any](ctx context.Context, table *state.Table[K, W], p int32, k K) (mo.Option[W], error) {
+	if err := waitHeld(ctx, table.Held, p); err != nil {
+		return mo.None[W](), err
+	}
+	return table.Get(p, k) // fails, saying which partitions it holds, if still not held
+}
+
+// A tableHeld is a [kafka.PartitionListener] of a topic joined with a
+// table: it holds back each partition assigned to the topic's consumer
+// until the table holds it too (restored by another consumer, that of the
+// table's input), so that no message waits for the table while it is
+// handled. Under exactly-once, a commit waits for the messages being
+// handled, and meanwhile holds back the consumer that would bring the
+// table's partition: such a wait would never end.
+type tableHeld struct {
+	held   func() []int32
+	table  string
+	logger *slog.Logger
+}
+
+func (h tableHeld) Assigned(ctx context.Context, ps []int32) error {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	warn := time.Now().Add(heldWait)
+	for !holdsAll(h.held(), ps) {
+		if time.Now().After(warn) {
+			h.logger.Warn("window: partitions wait for the table to hold them: are the topics' partitions assigned alike? (name the instances with group.instance.id)", "table", h.table, "partitions", ps, "held", h.held())
+			warn = time.Now().Add(heldWait)
+		}
+		select {
+		case <-ctx.Done():
+			return nil // revoked, or the consumer stops
+		case <-tick.C:
+		}
+	}
+	return nil
+}
+
+func (tableHeld) Revoked([]int32) {}
+
+// holdsAll reports whether held holds every partition of ps.
+func holdsAll(held, ps []int32) bool {
+	for _, p := range ps {
+		if !slices.Contains(held, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// waitHeld waits until held lists partition p, up to heldWait, and then
+// returns nil whether it does or not: the read or write that follows
+// fails with [state.ErrNotHeld] and says which it holds. It fails only if
+// ctx ends.
+func waitHeld(ctx context.Context, held func() []int32, p int32) error {
 	deadline := time.NewTimer(heldWait)
 	defer deadline.Stop()
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
-	for !slices.Contains(table.Held(), p) {
+	for !slices.Contains(held(), p) {
 		select {
 		case <-ctx.Done():
-			return mo.None[W](), context.Cause(ctx)
+			return context.Cause(ctx)
 		case <-deadline.C:
-			return table.Get(p, k) // fails, saying which partitions it holds
+			return nil
 		case <-tick.C:
 		}
 	}
-	return table.Get(p, k)
+	return nil
 }
 
-// copartitioned fails unless topic and the topic called other have as
-// many partitions.
-func copartitioned[K, V any](ctx context.Context, topic *kafka.Topic[K, V], other string) error {
+// copartitioned fails unless topic and the topic called other, which is
+// what, have as many partitions.
+func copartitioned[K, V any](ctx context.Context, topic *kafka.Topic[K, V], other, what string) error {
 	t, err := kafka.NewTopicLike[[]byte, []byte](other, topic)
 	if err != nil {
 		return err
@@ -88,7 +147,7 @@ func copartitioned[K, V any](ctx context.Context, topic *kafka.Topic[K, V], othe
 		return err
 	}
 	if n != m {
-		return fmt.Errorf("topic %s has %d partitions and the table's changelog %s (as its input) has %d: they must be co-partitioned", topic.Name(), n, other, m)
+		return fmt.Errorf("topic %s has %d partitions and %s %s has %d: they must be co-partitioned", topic.Name(), n, what, other, m)
 	}
 	return nil
 }

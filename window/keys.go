@@ -54,12 +54,15 @@ func newKeys[K any](c codec.Codec[K]) keys[K] {
 }
 
 // window returns the key of k's window (or sliding instant) at start.
-func (ks keys[K]) window(k K, start int64) ([]byte, error) {
-	b, err := ks.pair.Encode(codec.NewPair(k, time.Unix(0, start)))
+func (ks keys[K]) window(k K, start int64) ([]byte, error) { return ks.at(tagWindow, k, start) }
+
+// at returns the state key of k at time t behind tag.
+func (ks keys[K]) at(tag byte, k K, t int64) ([]byte, error) {
+	b, err := ks.pair.Encode(codec.NewPair(k, time.Unix(0, t)))
 	if err != nil {
 		return nil, fmt.Errorf("window: key %v: %w", k, err)
 	}
-	return append([]byte{tagWindow}, b...), nil
+	return append([]byte{tag}, b...), nil
 }
 
 // index returns the index key of window key w, which closes at closes.

@@ -34,7 +34,10 @@ func (r *run[T, K, A]) sliding(k K, ts int64, v T) (late bool, err error) {
 	}
 	r.put(key, enc)
 	if !found {
-		r.indexed(key, expires, markExpire)
+		// Deleted a nanosecond after the last window holding it closes:
+		// that window's final result, due at the same stream time, reads
+		// it first.
+		r.indexed(key, expires+1, markExpire)
 		if !late {
 			r.indexed(key, closes, markClose)
 		}

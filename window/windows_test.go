@@ -116,3 +116,40 @@ func TestNewErrors(t *testing.T) {
 		}
 	}
 }
+
+// A record late for one hopping window and in time for a later one is
+// counted late, sent to the late sink, and counted in the later window.
+func TestHoppingPartlyLate(t *testing.T) {
+	late := sink.Collect[rec]()
+	op := newOp(t, window.Hopping(10*time.Millisecond, 5*time.Millisecond), memory(), window.EmitUpdates, late)
+	// At 12, [0,10) has closed and [5,15) is open: 7 is in both.
+	got := runOp(t, op, rec{"a", 1}, rec{"a", 12}, rec{"a", 7})
+	expect(t, "results", got,
+		"a [0,10]=1", "a [-5,5]=1", "a [10,20]=1", "a [5,15]=1",
+		"a [5,15]=2") // 7, in the open window only
+	if op.Late() != 1 {
+		t.Errorf("counted %d late records, want 1", op.Late())
+	}
+	if got := late.Items(); len(got) != 1 || got[0] != (rec{"a", 7}) {
+		t.Errorf("the late sink got %v, want a at 7", got)
+	}
+}
+
+// In EmitFinal mode a sliding window sends one result when it closes,
+// holding every record from its start to its end, both included, those
+// that came out of order within the grace period too.
+func TestSlidingEmitFinal(t *testing.T) {
+	w := window.Sliding(3 * time.Millisecond).WithGrace(time.Millisecond)
+	op := newOp(t, w, memory(), window.EmitFinal, nil)
+	got := runOp(t, op, rec{"a", 0}, rec{"a", 1}, rec{"b", 2}, rec{"a", 3}, rec{"a", 3.5}, rec{"a", 2.5}, rec{"z", 100})
+	expect(t, "final results", got,
+		"a [-3,0]=1 final",     // closed at 1+1: sent with a at 3
+		"a [-2,1]=2 final",     // closed at 2+1
+		"b [-1,2]=1 final",     // closed at 3+1, with a at 100
+		"a [-0.5,2.5]=3 final", // 2.5 came after 3.5, within the grace period
+		"a [0,3]=4 final",      // 0 is exactly 3 before 3: in
+		"a [0.5,3.5]=4 final")
+	if op.Late() != 0 {
+		t.Errorf("%d late records, want none", op.Late())
+	}
+}

@@ -95,6 +95,12 @@ var lateSink stream.Sink[kafka.Message[string, string]]
 var results stream.Sink[window.Result[string, int64]]`,
 		after: `_ = err`,
 	},
+	"streamjoin": {
+		before: `ctx := context.Background()
+app := stream.NewApp()
+var impressions, clicks *kafka.Topic[string, string]
+var pairs stream.Sink[window.Pair[string, string, string]]`,
+	},
 	"combinators": {
 		before: `ctx := context.Background()
 var numbers, ids stream.Stream[int]
