@@ -85,6 +85,7 @@ func (t *Table[K, V]) assign(ctx context.Context, p int32) error {
 	}
 	from, _ := s.next()
 	records, err := t.restore(ctx, s)
+	to, _ := s.next()
 	if err == nil && t.exactlyOnce() {
 		err = s.meta.Delete(nextKey) // until the shard is released cleanly
 	}
@@ -100,7 +101,6 @@ func (t *Table[K, V]) assign(ctx context.Context, p int32) error {
 	if closed {
 		return errors.Join(fmt.Errorf("state: table %s: closed", t.name), s.data.Close())
 	}
-	to, _ := s.next()
 	t.logger.Info("state: partition restored", "partition", p, "from", from, "to", to, "records", records, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
