@@ -139,11 +139,13 @@ func send(ctx context.Context, topic *kafka.Topic[string, string], cfg config) e
 func gather(ctx context.Context, survivors []*procs.Process) (map[string]int, error) {
 	for {
 		totals, held := map[string]int{}, map[int32]int{}
+		var each [][]int32
 		for _, p := range survivors {
 			r, err := procs.Ask(ctx, p)
 			if err != nil {
 				return nil, err
 			}
+			each = append(each, r.Partitions)
 			for _, part := range r.Partitions {
 				held[part]++
 			}
@@ -156,7 +158,7 @@ func gather(ctx context.Context, survivors []*procs.Process) (map[string]int, er
 		}
 		select { // a rebalance is still under way
 		case <-ctx.Done():
-			return nil, context.Cause(ctx)
+			return nil, fmt.Errorf("waiting for the survivors to hold every partition once (they hold %v): %w", each, context.Cause(ctx))
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
