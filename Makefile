@@ -16,8 +16,7 @@ demo: deps
 test: deps vet
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /examples/)
 	# The examples one package at a time: scaleout and exactlyonce each run a
-	# broker and consumer processes, and side by side on 2 cores scaleout's
-	# group sometimes never expires its killed member (see the README).
+	# broker and consumer processes; side by side on 2 cores they are slow.
 	$(GO) test -race -count=1 -p 1 ./examples/...
 	cd bench && $(GO) test -race -count=1 ./...
 

@@ -81,6 +81,13 @@ func run(ctx context.Context, cfg config) (result, error) {
 	if err := procs.WaitCommitted(ctx, input, int64(cfg.Messages)/2); err != nil {
 		return result{}, err
 	}
+	// Kill once the group is stable, every partition held once: the
+	// in-process broker never expires a member killed in the middle of a
+	// rebalance (its session timer starts with the member's heartbeats),
+	// where a real broker's rebalance timeout would.
+	if _, err := gather(ctx, consumerProcs); err != nil {
+		return result{}, err
+	}
 	victim := consumerProcs[consumers-1]
 	if err := victim.Kill(); err != nil {
 		return result{}, err
