@@ -47,6 +47,16 @@ func (stringCodec) Decode(b []byte) (string, error) {
 	return string(b), nil
 }
 
+// DecodeOwned is Decode for a b that the caller hands over and never
+// touches again (see internal/zerocopy), as a Kafka consumer does with a
+// message just received: the string is b's own bytes, no copy.
+func (stringCodec) DecodeOwned(b []byte) (string, error) {
+	if err := checkUTF8(b); err != nil {
+		return "", err
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b)), nil
+}
+
 // checkUTF8 reports the position of the first invalid UTF-8 sequence in b.
 func checkUTF8(b []byte) error {
 	if utf8.Valid(b) {

@@ -1,5 +1,7 @@
 package codec
 
+import "unsafe"
+
 // StringKey returns an order-preserving [Codec] for strings. Its name is
 // "stringkey".
 //
@@ -21,3 +23,17 @@ func (stringKeyCodec) Name() string { return "stringkey" }
 func (stringKeyCodec) Encode(v string) ([]byte, error) { return []byte(v), nil }
 
 func (stringKeyCodec) Decode(b []byte) (string, error) { return string(b), nil }
+
+// EncodeView is Encode for a caller that only reads the bytes, and only
+// until it has handed them on (see internal/zerocopy): the string's own
+// bytes, no copy.
+func (stringKeyCodec) EncodeView(v string) ([]byte, error) {
+	return unsafe.Slice(unsafe.StringData(v), len(v)), nil
+}
+
+// DecodeOwned is Decode for a b that the caller hands over and never
+// touches again (see internal/zerocopy): the string is b's own bytes, no
+// copy.
+func (stringKeyCodec) DecodeOwned(b []byte) (string, error) {
+	return unsafe.String(unsafe.SliceData(b), len(b)), nil
+}

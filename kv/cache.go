@@ -8,6 +8,7 @@ import (
 	"github.com/samber/mo"
 
 	"github.com/slipstream-go/slipstream/codec"
+	"github.com/slipstream-go/slipstream/internal/zerocopy"
 	"github.com/slipstream-go/slipstream/kv/store"
 )
 
@@ -23,8 +24,14 @@ type Cache[K, V any] struct {
 	store  store.Store
 	keys   codec.Codec[K]
 	values codec.Codec[V]
-	locks  lockTable
-	feed   feed[K, V]
+	// viewKey and viewValue are the codecs' encoders that may return views
+	// of a key's or value's own memory (see zerocopy.Encoder): every
+	// store, batch and cursor copies what it is given, so the bytes are
+	// only read, and only during the call.
+	viewKey   func(K) ([]byte, error)
+	viewValue func(V) ([]byte, error)
+	locks     lockTable
+	feed      feed[K, V]
 }
 
 // Open opens (or creates) the RocksDB database in the directory path and
@@ -61,7 +68,7 @@ func New[K, V any](s store.Store, keys codec.Codec[K], values codec.Codec[V]) *C
 	if s == nil || keys == nil || values == nil {
 		panic("kv.New: store and codecs must not be nil")
 	}
-	c := &Cache[K, V]{store: s, keys: keys, values: values}
+	c := &Cache[K, V]{store: s, keys: keys, values: values, viewKey: zerocopy.Encoder(keys), viewValue: zerocopy.Encoder(values)}
 	c.feed.init()
 	return c
 }
@@ -76,7 +83,7 @@ func (c *Cache[K, V]) String() string { return fmt.Sprintf("Cache(%v)", c.store)
 
 // encodeKey encodes k, with an error that names it.
 func (c *Cache[K, V]) encodeKey(k K) ([]byte, error) {
-	b, err := c.keys.Encode(k)
+	b, err := c.viewKey(k)
 	if err != nil {
 		return nil, fmt.Errorf("kv: %v: encode key %v: %w", c.store, k, err)
 	}
@@ -88,7 +95,7 @@ func (c *Cache[K, V]) encode(k K, v V) (kb, vb []byte, err error) {
 	if kb, err = c.encodeKey(k); err != nil {
 		return nil, nil, err
 	}
-	if vb, err = c.values.Encode(v); err != nil {
+	if vb, err = c.viewValue(v); err != nil {
 		return nil, nil, fmt.Errorf("kv: %v: encode value of key %v: %w", c.store, k, err)
 	}
 	return kb, vb, nil

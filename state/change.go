@@ -68,9 +68,11 @@ func (t *Table[K, V]) Send(ctx context.Context, c Change[K, V]) error {
 	}
 }
 
-// record returns the changelog record of c.
+// record returns the changelog record of c. Its key may be a view of c's
+// (see zerocopy.Encoder): it is for the shard and the producer, which copy
+// it.
 func (t *Table[K, V]) record(c Change[K, V]) (kafka.Message[[]byte, []byte], error) {
-	k, err := t.keys.Encode(c.Key)
+	k, err := t.viewKey(c.Key)
 	if err != nil {
 		return kafka.Message[[]byte, []byte]{}, fmt.Errorf("state: table %s: encoding key: %w", t.name, err)
 	}
@@ -79,11 +81,11 @@ func (t *Table[K, V]) record(c Change[K, V]) (kafka.Message[[]byte, []byte], err
 	}
 	m := kafka.Message[[]byte, []byte]{Key: k, Partition: c.Partition}
 	if !c.Delete {
-		v, err := t.values.Encode(c.Value)
+		v, err := t.viewValue(c.Value)
 		if err != nil {
 			return m, fmt.Errorf("state: table %s: encoding value: %w", t.name, err)
 		}
-		m.Value = append([]byte{putTag}, v...)
+		m.Value = append(append(make([]byte, 0, 1+len(v)), putTag), v...)
 	}
 	return m, nil
 }

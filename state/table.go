@@ -16,6 +16,7 @@ import (
 	"github.com/samber/mo"
 
 	"github.com/slipstream-go/slipstream/codec"
+	"github.com/slipstream-go/slipstream/internal/zerocopy"
 	"github.com/slipstream-go/slipstream/kafka"
 	"github.com/slipstream-go/slipstream/kv"
 	"github.com/slipstream-go/slipstream/stream/streamio"
@@ -34,6 +35,8 @@ type Table[K, V any] struct {
 	dir       string
 	keys      codec.Codec[K]
 	values    codec.Codec[V]
+	viewKey   func(K) ([]byte, error) // see zerocopy.Encoder
+	viewValue func(V) ([]byte, error)
 	changelog *kafka.Topic[[]byte, []byte]
 	logger    *slog.Logger
 
@@ -92,6 +95,8 @@ func New[K, V, IK, IV any](ctx context.Context, name string, input *kafka.Topic[
 		dir:       filepath.Join(cmp.Or(opts.Dir, filepath.Join(os.TempDir(), "slipstream", group)), name),
 		keys:      keys,
 		values:    values,
+		viewKey:   zerocopy.Encoder(keys),
+		viewValue: zerocopy.Encoder(values),
 		changelog: changelog,
 		logger:    cmp.Or(opts.Logger, slog.Default()).With("table", name),
 		shards:    make(map[int32]*shard[K, V]),
