@@ -1,8 +1,11 @@
-// Command kafkacosts measures what the slipstream and confluent-kafka-go
-// sides of each Kafka comparison spend per message (wall time, CPU time
-// and the garbage collector's marking), in alternating pairs of runs of
-// 50,000 messages, with the broker in a child process so that the CPU
-// figures are the clients' alone. It prints a markdown table.
+// Command kafkacosts measures what the slipstream side and a baseline of
+// a comparison spend per message (wall time, CPU time and the garbage
+// collector's marking), in alternating pairs of runs (of 50,000 messages,
+// Restore's of 200,000 records), with the broker in a child process so
+// that the CPU figures are the clients' alone. It prints a markdown table.
+// By default it measures each Kafka comparison against raw
+// confluent-kafka-go; -only names one comparison, -against its baseline
+// (Count's raw or goka, say).
 //
 // It is for weighing a change to the library more finely than the wall
 // times of cmd/ratios can: CPU per message varies less from run to run on
@@ -10,13 +13,16 @@
 // between runs of 24 pairs on 2 cores. Compare runs made close together.
 //
 //	cd bench && go run ./cmd/kafkacosts [-pairs 24] [-only Produce]
+//	cd bench && go run ./cmd/kafkacosts -pairs 8 -only Count -against raw
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/slipstream-go/slipstream/bench/internal/kafkabench"
@@ -25,13 +31,19 @@ import (
 func main() {
 	kafkabench.ServeBrokerIfChild()
 	pairs := flag.Int("pairs", 24, "pairs of runs of each comparison")
-	only := flag.String("only", "", "one comparison: Produce, SendAsync or Consume (default all)")
+	only := flag.String("only", "", "one comparison: Produce, SendAsync, Consume, TopicToTopicMetrics, Restore or Count (default the first four)")
+	against := flag.String("against", "", "the baseline to compare with, by its side's name (default the comparison's first: confluent, raw, goka)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (both sides: tell them apart by their functions) to `file`")
 	flag.Parse()
 	if *pairs < 1 {
 		fmt.Fprintln(os.Stderr, "kafkacosts: -pairs must be at least 1")
 		os.Exit(2)
 	}
-	err := run(os.Stdout, *pairs, *only)
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err == nil {
+		err = run(os.Stdout, *pairs, *only, *against)
+		err = errors.Join(err, stopProfile())
+	}
 	kafkabench.Cleanup()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kafkacosts:", err)
@@ -39,29 +51,53 @@ func main() {
 	}
 }
 
-// run measures the comparisons named by only (all if empty) and prints
+// run measures the comparison named by only (the Kafka ones if empty)
+// against its baseline called against (its first if empty) and prints
 // their table to w.
-func run(w io.Writer, pairs int, only string) error {
-	fmt.Fprintf(w, "%d pairs of %d-message runs per comparison, broker: %s\n\n", pairs, kafkabench.Chunk, kafkabench.BrokerPlace())
+func run(w io.Writer, pairs int, only, against string) error {
+	comparisons := kafkabench.Comparisons
+	if only != "" {
+		comparisons = nil
+		for _, c := range append(kafkabench.Comparisons, kafkabench.StateComparisons...) {
+			if c.Name == only {
+				comparisons = append(comparisons, c)
+			}
+		}
+		if comparisons == nil {
+			return fmt.Errorf("-only %q: want Produce, SendAsync, Consume, TopicToTopicMetrics, Restore or Count", only)
+		}
+	}
+	fmt.Fprintf(w, "%d pairs of runs per comparison, broker: %s\n\n", pairs, kafkabench.BrokerPlace())
 	fmt.Fprintln(w, "| comparison | side | wall/msg | CPU/msg | GC mark/msg | throughput ratio (median of pairs) |")
 	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: |")
-	found := false
-	for _, c := range kafkabench.Comparisons {
-		if only != "" && only != c.Name {
-			continue
-		}
-		found = true
-		r, err := c.Costs(pairs)
+	for _, c := range comparisons {
+		r, err := c.Costs(pairs, against)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "| %s | slipstream | %s | %s | %s | %.3f× |\n", c.Name, ns(r.Slipstream.Wall), ns(r.Slipstream.CPU), ns(r.Slipstream.GCMark), r.Ratio)
-		fmt.Fprintf(w, "| %s | confluent | %s | %s | %s | |\n", c.Name, ns(r.Confluent.Wall), ns(r.Confluent.CPU), ns(r.Confluent.GCMark))
-	}
-	if !found {
-		return fmt.Errorf("-only %q: want Produce, SendAsync or Consume", only)
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | |\n", c.Name, r.BaselineName, ns(r.Baseline.Wall), ns(r.Baseline.CPU), ns(r.Baseline.GCMark))
 	}
 	return nil
+}
+
+// startCPUProfile starts a CPU profile to the file called name, if any,
+// and returns the function that stops it.
+func startCPUProfile(name string) (stop func() error, err error) {
+	if name == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return nil, errors.Join(err, f.Close())
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }
 
 // ns formats d in nanoseconds.

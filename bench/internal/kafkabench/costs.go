@@ -19,31 +19,36 @@ type Costs struct {
 	Wall, CPU, GCMark time.Duration
 }
 
-// A CostReport is what [Comparison.Costs] measured. Confluent is the
-// comparison's first baseline.
+// A CostReport is what [Comparison.Costs] measured.
 type CostReport struct {
-	Pairs                 int
-	Slipstream, Confluent Costs
+	Pairs                int
+	Slipstream, Baseline Costs
+	// BaselineName is the baseline's side: confluent, raw, goka, ...
+	BaselineName string
 	// Ratio is the median of the pairs' throughput ratios, slipstream ÷
-	// confluent-kafka-go.
+	// the baseline.
 	Ratio float64
 }
 
 // Costs runs pairs of runs of the comparison's run size, one of slipstream
-// and one of its first baseline per pair,
-// alternating which goes first, and reports what each side spent per
-// message. It is for comparing forms of the code more finely than wall
+// and one of the baseline called baseline (its first baseline if empty)
+// per pair, alternating which goes first, and reports what each side spent
+// per message. It is for comparing forms of the code more finely than wall
 // time can: two forms as the sides of a Comparison, say, one of them
 // switched by an environment variable read when its client is made.
-func (c *Comparison) Costs(pairs int) (CostReport, error) {
+func (c *Comparison) Costs(pairs int, baseline string) (CostReport, error) {
+	other, err := c.baselineIndex(baseline)
+	if err != nil {
+		return CostReport{}, err
+	}
+	sides := []prepare{c.sides[0].prepare, c.sides[other].prepare}
 	br, err := theBroker()
 	if err == nil {
-		err = warmUp(c.Name, br, c.size(), c.prepares()...)
+		err = warmUp(c.Name+"/"+c.sides[other].name, br, c.size(), sides...)
 	}
 	if err != nil {
 		return CostReport{}, err
 	}
-	sides := c.prepares()[:2] // slipstream and its first baseline
 	var sums [2]usage
 	var ratios []float64
 	for i := range pairs {
@@ -61,11 +66,26 @@ func (c *Comparison) Costs(pairs int) (CostReport, error) {
 	}
 	n := pairs * c.size()
 	return CostReport{
-		Pairs:      pairs,
-		Slipstream: sums[0].perMessage(n),
-		Confluent:  sums[1].perMessage(n),
-		Ratio:      stats.Median(ratios),
+		Pairs:        pairs,
+		Slipstream:   sums[0].perMessage(n),
+		Baseline:     sums[1].perMessage(n),
+		BaselineName: c.sides[other].name,
+		Ratio:        stats.Median(ratios),
 	}, nil
+}
+
+// baselineIndex returns the index in c.sides of the baseline called name,
+// or of the first baseline if name is empty.
+func (c *Comparison) baselineIndex(name string) (int, error) {
+	if name == "" {
+		return 1, nil
+	}
+	for i, s := range c.sides[1:] {
+		if s.name == name {
+			return i + 1, nil
+		}
+	}
+	return 0, fmt.Errorf("kafkabench: %s has no baseline %q (it has %v)", c.Name, name, c.Sides()[1:])
 }
 
 // measureRun makes one run of n messages and returns what the process
