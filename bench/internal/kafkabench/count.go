@@ -34,24 +34,25 @@ func fillCount(b broker, n int) error {
 // prepareCountSlipstream makes a table of counts per key of the count
 // topic, in a group of its own, its changelog made by state.New; the run
 // binds the topic to the handler of the README, which reads a key's count
-// and emits a Put of the count plus one to the table, in an app. The timed
-// part goes from the first message handled to the n-th change
-// acknowledged by the broker; the app stops then, which commits and
-// closes the table.
+// and emits a Put of the count plus one to the table, in an app. The stream
+// starts once the table holds every partition, its shards open, as the raw
+// side opens its databases before it subscribes. The timed part goes from
+// the first message handled to the n-th change acknowledged by the broker;
+// the app stops then, which commits and closes the table.
 func prepareCountSlipstream(b broker, n int) (*run, error) { return prepareCount(b, n, 0) }
 
 // countCopies returns the prepare of a run of the same app with its
 // handler run as copies copies (stream.Handler.Parallel), each a consumer
 // of the group. The copies join the group one after another, each join a
 // rebalance: so that the timed part leaves the joins out, as on the other
-// sides, the stream starts paused and resumes once the group is stable with
-// every copy in it. partitions-1 is timed so too, to compare with.
+// sides, the stream stays paused until the group is stable with every copy
+// in it. partitions-1 is timed so too, to compare with.
 func countCopies(copies int) prepare {
 	return func(b broker, n int) (*run, error) { return prepareCount(b, n, copies) }
 }
 
 // prepareCount is prepareCountSlipstream with copies copies (see
-// countCopies), or, with copies 0, without Parallel or the pause.
+// countCopies), or, with copies 0, without Parallel.
 func prepareCount(b broker, n, copies int) (*run, error) {
 	if err := fillCount(b, n); err != nil {
 		return nil, err
@@ -93,18 +94,25 @@ func prepareCount(b broker, n, copies int) (*run, error) {
 				return state.Put(msg.Partition, msg.Key, c.OrEmpty()+1), nil
 			})
 			in := stream.From(input)
-			settled := make(chan error, 1)
 			if copies > 0 {
 				handler = handler.Parallel(copies)
-				in.Pause()
-				go func() {
-					err := waitGroupStable(ctx, b, input.Conf()["group.id"].(string), copies)
-					in.Resume()
-					settled <- err
-				}()
-			} else {
-				settled <- nil
 			}
+			// Paused until every shard is open, as the raw side opens its
+			// databases before it subscribes (and, with copies, until the
+			// group is stable: see countCopies).
+			in.Pause()
+			settled := make(chan error, 1)
+			go func() {
+				var err error
+				if copies > 0 {
+					err = waitGroupStable(ctx, b, input.Conf()["group.id"].(string), copies)
+				}
+				if err == nil {
+					err = waitHeld(ctx, counts, Partitions)
+				}
+				in.Resume()
+				settled <- err
+			}()
 			stream.Handle(app, in, handler, acked)
 			if n == 0 {
 				m.begin()
@@ -164,6 +172,21 @@ func (a *ackedTable) Send(ctx context.Context, c state.Change[string, int64]) er
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// waitHeld returns once table holds partitions partitions, or with ctx's
+// error.
+func waitHeld(ctx context.Context, table *state.Table[string, int64], partitions int) error {
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for len(table.Held()) < partitions {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("kafkabench: waiting for table %s to hold %d partitions (it holds %v): %w", table.Changelog(), partitions, table.Held(), context.Cause(ctx))
+		case <-tick.C:
+		}
+	}
+	return nil
 }
 
 // waitGroupStable returns once group is stable with members members, each
