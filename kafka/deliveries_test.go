@@ -17,7 +17,7 @@ func record(got *error, calls *int) func(error) {
 }
 
 func TestDeliveriesEndAnEpochOnceEveryMessageIsReported(t *testing.T) {
-	d := newDeliveries(time.Hour, 1000)
+	d := newDeliveries(time.Hour, 1000, 1<<20)
 	var errs [3]error
 	var calls [3]int
 	for i := range errs {
@@ -41,7 +41,7 @@ func TestDeliveriesEndAnEpochOnceEveryMessageIsReported(t *testing.T) {
 }
 
 func TestDeliveriesFailEveryMessageOfAFailedEpochOnly(t *testing.T) {
-	d := newDeliveries(time.Hour, 1000)
+	d := newDeliveries(time.Hour, 1000, 1<<20)
 	boom := errors.New("boom")
 	var first, second [2]error
 	var calls [4]int
@@ -71,7 +71,7 @@ func TestDeliveriesFailEveryMessageOfAFailedEpochOnly(t *testing.T) {
 }
 
 func TestDeliveriesWithdrawnMessageIsNotReported(t *testing.T) {
-	d := newDeliveries(time.Hour, 1000)
+	d := newDeliveries(time.Hour, 1000, 1<<20)
 	var kept, gone error
 	var keptCalls, goneCalls int
 	d.add(record(&kept, &keptCalls))
@@ -90,7 +90,7 @@ func TestDeliveriesWithdrawnMessageIsNotReported(t *testing.T) {
 }
 
 func TestDeliveriesFullEpochTakesNoMoreUntilItEnds(t *testing.T) {
-	d := newDeliveries(time.Hour, 3)
+	d := newDeliveries(time.Hour, 3, 1<<20)
 	var calls int
 	for i := range 3 {
 		if _, ok := d.add(func(error) { calls++ }); !ok {
@@ -114,8 +114,59 @@ func TestDeliveriesFullEpochTakesNoMoreUntilItEnds(t *testing.T) {
 	}
 }
 
+func TestDeliveriesEpochOfMaxRunsTakesNoMore(t *testing.T) {
+	d := newDeliveries(time.Hour, 1000, 2)
+	var calls [2]int
+	for i := range calls {
+		if _, ok := d.add(func(error) { calls[i]++ }); !ok {
+			t.Fatalf("add %d: not counted below maxRuns", i)
+		}
+	}
+	if _, ok := d.add(func(error) { t.Error("a message the epoch did not take was reported with it") }); ok {
+		t.Fatal("a run beyond maxRuns: counted")
+	}
+	d.report(nil)
+	d.report(nil)
+	if calls != [2]int{1, 1} {
+		t.Fatalf("done calls %v at the end of the epoch, want one each", calls)
+	}
+}
+
+func TestDeliveriesShareARunBetweenSendsOfOneDoneFunction(t *testing.T) {
+	d := newDeliveries(time.Hour, 1000, 2)
+	var errs []error
+	done := func(err error) { errs = append(errs, err) }
+	for i := range 5 {
+		if _, ok := d.add(done); !ok {
+			t.Fatalf("add %d of one function: not counted, as if each made a run", i)
+		}
+	}
+	slot, _ := d.add(done)
+	d.withdraw(slot)
+	other := 0
+	if _, ok := d.add(func(error) { other++ }); !ok {
+		t.Fatal("a second function: not counted")
+	}
+	if len(d.pending) != 2 {
+		t.Fatalf("%d runs, want 2", len(d.pending))
+	}
+	boom := errors.New("boom")
+	d.report(boom)
+	for range 5 {
+		d.report(nil)
+	}
+	if len(errs) != 5 || other != 1 {
+		t.Fatalf("shared function called %d times, other %d; want 5 (one withdrawn) and 1", len(errs), other)
+	}
+	for _, err := range errs {
+		if !errors.Is(err, boom) {
+			t.Fatalf("errors %v: want the epoch's error for each", errs)
+		}
+	}
+}
+
 func TestDeliveriesOldEpochTakesNoMore(t *testing.T) {
-	d := newDeliveries(time.Nanosecond, 1<<30)
+	d := newDeliveries(time.Nanosecond, 1<<30, 1<<20)
 	for i := 0; ; i++ {
 		if i > 16 {
 			t.Fatal("an old epoch still counts messages after 16 adds")
@@ -127,7 +178,7 @@ func TestDeliveriesOldEpochTakesNoMore(t *testing.T) {
 }
 
 func TestDeliveriesAbandonFailsWhatIsPending(t *testing.T) {
-	d := newDeliveries(time.Hour, 1000)
+	d := newDeliveries(time.Hour, 1000, 1<<20)
 	var got error
 	var calls int
 	d.add(record(&got, &calls))
@@ -144,7 +195,7 @@ func TestDeliveriesAbandonFailsWhatIsPending(t *testing.T) {
 // have come in.
 func TestDeliveriesConcurrent(t *testing.T) {
 	const senders, each = 4, 5000
-	d := newDeliveries(time.Millisecond, 64)
+	d := newDeliveries(time.Millisecond, 64, 1<<20)
 	var called, reportedSoFar atomic.Int64
 	var early atomic.Bool
 	// A report carries the done function of a message add did not count,
@@ -197,7 +248,7 @@ func TestDeliveriesConcurrent(t *testing.T) {
 // beyond the epoch's limit, withdraws part of what it counted, and checks
 // that the epoch ends with the reports of the rest alone.
 func TestDeliveriesAddAllStopsWhereTheEpochIsFull(t *testing.T) {
-	d := newDeliveries(time.Hour, 4)
+	d := newDeliveries(time.Hour, 4, 1<<20)
 	var calls, withdrawnCalls int
 	count := func(error) { calls++ }
 	withdrawn := func(error) { withdrawnCalls++ }
@@ -222,7 +273,7 @@ func TestDeliveriesAddAllStopsWhereTheEpochIsFull(t *testing.T) {
 // withdraws one from the middle of a run, and checks that each function is
 // called once per message that was not withdrawn, with the epoch's error.
 func TestDeliveriesCallASharedDoneOncePerMessage(t *testing.T) {
-	d := newDeliveries(time.Hour, 1000)
+	d := newDeliveries(time.Hour, 1000, 1<<20)
 	var shared, other int
 	var sharedErr error
 	sharedDone := func(err error) { shared++; sharedErr = err }

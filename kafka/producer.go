@@ -174,7 +174,7 @@ func newProducer(topic string, conf ConfigMap, logger *slog.Logger, extra ckafka
 		p:          p,
 		logs:       logs,
 		logger:     logger,
-		deliveries: newDeliveries(epochMaxAge, epochMaxMessages),
+		deliveries: newDeliveries(epochMaxAge, epochMaxMessages, epochMaxRuns),
 		done:       make(chan struct{}),
 		room:       make(chan struct{}, 1),
 		metrics:    m,
