@@ -4,8 +4,8 @@
 // Restore's of 200,000 records), with the broker in a child process so
 // that the CPU figures are the clients' alone. It prints a markdown table.
 // By default it measures each Kafka comparison against raw
-// confluent-kafka-go; -only names one comparison, -against its baseline
-// (Count's raw or goka, say).
+// confluent-kafka-go; -only names one comparison, -side and -against the
+// two sides to measure (Count's slipstream against raw or goka, say).
 //
 // It is for weighing a change to the library more finely than the wall
 // times of cmd/ratios can: CPU per message varies less from run to run on
@@ -14,6 +14,7 @@
 //
 //	cd bench && go run ./cmd/kafkacosts [-pairs 24] [-only Produce]
 //	cd bench && go run ./cmd/kafkacosts -pairs 8 -only Count -against raw
+//	cd bench && go run ./cmd/kafkacosts -pairs 8 -only TopicToTopic -side alo -against raw
 package main
 
 import (
@@ -31,8 +32,9 @@ import (
 func main() {
 	kafkabench.ServeBrokerIfChild()
 	pairs := flag.Int("pairs", 24, "pairs of runs of each comparison")
-	only := flag.String("only", "", "one comparison: Produce, SendAsync, Consume, TopicToTopicMetrics, Restore or Count (default the first four)")
-	against := flag.String("against", "", "the baseline to compare with, by its side's name (default the comparison's first: confluent, raw, goka)")
+	only := flag.String("only", "", "one comparison: Produce, SendAsync, Consume, TopicToTopicMetrics, TopicToTopic, Restore or Count (default the first four)")
+	side := flag.String("side", "", "the side to measure, by its name (default the comparison's first: slipstream, or TopicToTopic's eos)")
+	against := flag.String("against", "", "the side to compare it with (default the comparison's first baseline: confluent, raw, alo)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (both sides: tell them apart by their functions) to `file`")
 	flag.Parse()
 	if *pairs < 1 {
@@ -41,7 +43,7 @@ func main() {
 	}
 	stopProfile, err := startCPUProfile(*cpuProfile)
 	if err == nil {
-		err = run(os.Stdout, *pairs, *only, *against)
+		err = run(os.Stdout, *pairs, *only, *side, *against)
 		err = errors.Join(err, stopProfile())
 	}
 	kafkabench.Cleanup()
@@ -51,32 +53,37 @@ func main() {
 	}
 }
 
-// run measures the comparison named by only (the Kafka ones if empty)
-// against its baseline called against (its first if empty) and prints
-// their table to w.
-func run(w io.Writer, pairs int, only, against string) error {
+// run measures the comparison named by only (the Kafka ones if empty), its
+// side called side against the one called against (see Comparison.Costs),
+// and prints their table to w.
+func run(w io.Writer, pairs int, only, side, against string) error {
 	comparisons := kafkabench.Comparisons
 	if only != "" {
 		comparisons = nil
-		for _, c := range append(kafkabench.Comparisons, kafkabench.StateComparisons...) {
+		for _, c := range append(kafkabench.Comparisons, append(kafkabench.StateComparisons, &kafkabench.TopicToTopicModes)...) {
 			if c.Name == only {
 				comparisons = append(comparisons, c)
 			}
 		}
 		if comparisons == nil {
-			return fmt.Errorf("-only %q: want Produce, SendAsync, Consume, TopicToTopicMetrics, Restore or Count", only)
+			return fmt.Errorf("-only %q: want Produce, SendAsync, Consume, TopicToTopicMetrics, TopicToTopic, Restore or Count", only)
 		}
 	}
 	fmt.Fprintf(w, "%d pairs of runs per comparison, broker: %s\n\n", pairs, kafkabench.BrokerPlace())
 	fmt.Fprintln(w, "| comparison | side | wall/msg | CPU/msg | GC mark/msg | throughput ratio (median of pairs) |")
 	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: |")
 	for _, c := range comparisons {
-		r, err := c.Costs(pairs, against)
+		r, err := c.Costs(pairs, side, against)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "| %s | slipstream | %s | %s | %s | %.3f× |\n", c.Name, ns(r.Slipstream.Wall), ns(r.Slipstream.CPU), ns(r.Slipstream.GCMark), r.Ratio)
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | |\n", c.Name, r.BaselineName, ns(r.Baseline.Wall), ns(r.Baseline.CPU), ns(r.Baseline.GCMark))
+		for i, cost := range r.Costs {
+			ratio := ""
+			if i == 0 {
+				ratio = fmt.Sprintf("%.3f×", r.Ratio)
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", c.Name, r.Names[i], ns(cost.Wall), ns(cost.CPU), ns(cost.GCMark), ratio)
+		}
 	}
 	return nil
 }

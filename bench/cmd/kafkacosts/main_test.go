@@ -17,7 +17,7 @@ func TestMain(m *testing.M) {
 
 func TestRunRejectsAnUnknownComparison(t *testing.T) {
 	var out strings.Builder
-	err := run(&out, 1, "Fetch", "")
+	err := run(&out, 1, "Fetch", "", "")
 	if err == nil || !strings.Contains(err.Error(), `"Fetch"`) {
 		t.Fatalf("run(-only Fetch) = %v, want an error naming it", err)
 	}
@@ -30,7 +30,7 @@ func TestRunPrintsATableRow(t *testing.T) {
 		t.Skip("short")
 	}
 	var out strings.Builder
-	if err := run(&out, 1, "Produce", ""); err != nil {
+	if err := run(&out, 1, "Produce", "", ""); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"| Produce | slipstream |", "| Produce | confluent |", "×"} {

@@ -21,30 +21,37 @@ type Costs struct {
 
 // A CostReport is what [Comparison.Costs] measured.
 type CostReport struct {
-	Pairs                int
-	Slipstream, Baseline Costs
-	// BaselineName is the baseline's side: confluent, raw, goka, ...
-	BaselineName string
-	// Ratio is the median of the pairs' throughput ratios, slipstream ÷
-	// the baseline.
+	Pairs int
+	// Names are the two sides' names: slipstream, alo, confluent, raw,
+	// goka, ...
+	Names [2]string
+	// Costs are what each side spent per message.
+	Costs [2]Costs
+	// Ratio is the median of the pairs' throughput ratios, the first side
+	// ÷ the second.
 	Ratio float64
 }
 
-// Costs runs pairs of runs of the comparison's run size, one of slipstream
-// and one of the baseline called baseline (its first baseline if empty)
-// per pair, alternating which goes first, and reports what each side spent
-// per message. It is for comparing forms of the code more finely than wall
-// time can: two forms as the sides of a Comparison, say, one of them
+// Costs runs pairs of runs of the comparison's run size, one of the side
+// called first and one of the side called second per pair, alternating
+// which goes first, and reports what each side spent per message. An empty
+// first is the comparison's first side (slipstream), an empty second its
+// first baseline. It is for comparing forms of the code more finely than
+// wall time can: two forms as the sides of a Comparison, say, one of them
 // switched by an environment variable read when its client is made.
-func (c *Comparison) Costs(pairs int, baseline string) (CostReport, error) {
-	other, err := c.baselineIndex(baseline)
+func (c *Comparison) Costs(pairs int, first, second string) (CostReport, error) {
+	a, err := c.sideIndex(first, 0)
 	if err != nil {
 		return CostReport{}, err
 	}
-	sides := []prepare{c.sides[0].prepare, c.sides[other].prepare}
+	b, err := c.sideIndex(second, 1)
+	if err != nil {
+		return CostReport{}, err
+	}
+	sides := []prepare{c.sides[a].prepare, c.sides[b].prepare}
 	br, err := theBroker()
 	if err == nil {
-		err = warmUp(c.Name+"/"+c.sides[other].name, br, c.size(), sides...)
+		err = warmUp(c.Name+"/"+c.sides[a].name+"/"+c.sides[b].name, br, c.size(), sides...)
 	}
 	if err != nil {
 		return CostReport{}, err
@@ -66,26 +73,25 @@ func (c *Comparison) Costs(pairs int, baseline string) (CostReport, error) {
 	}
 	n := pairs * c.size()
 	return CostReport{
-		Pairs:        pairs,
-		Slipstream:   sums[0].perMessage(n),
-		Baseline:     sums[1].perMessage(n),
-		BaselineName: c.sides[other].name,
-		Ratio:        stats.Median(ratios),
+		Pairs: pairs,
+		Names: [2]string{c.sides[a].name, c.sides[b].name},
+		Costs: [2]Costs{sums[0].perMessage(n), sums[1].perMessage(n)},
+		Ratio: stats.Median(ratios),
 	}, nil
 }
 
-// baselineIndex returns the index in c.sides of the baseline called name,
-// or of the first baseline if name is empty.
-func (c *Comparison) baselineIndex(name string) (int, error) {
+// sideIndex returns the index in c.sides of the side called name, or def
+// if name is empty.
+func (c *Comparison) sideIndex(name string, def int) (int, error) {
 	if name == "" {
-		return 1, nil
+		return def, nil
 	}
-	for i, s := range c.sides[1:] {
+	for i, s := range c.sides {
 		if s.name == name {
-			return i + 1, nil
+			return i, nil
 		}
 	}
-	return 0, fmt.Errorf("kafkabench: %s has no baseline %q (it has %v)", c.Name, name, c.Sides()[1:])
+	return 0, fmt.Errorf("kafkabench: %s has no side %q (it has %v)", c.Name, name, c.Sides())
 }
 
 // measureRun makes one run of n messages and returns what the process

@@ -169,11 +169,15 @@ func TestCosts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	r, err := Produce.Costs(2, "")
+	r, err := Produce.Costs(2, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for side, c := range map[string]Costs{"slipstream": r.Slipstream, "confluent": r.Baseline} {
+	if r.Names != [2]string{"slipstream", "confluent"} {
+		t.Errorf("sides %v, want slipstream and confluent", r.Names)
+	}
+	for i, c := range r.Costs {
+		side := r.Names[i]
 		if c.Wall <= 0 || c.CPU <= 0 || c.GCMark < 0 {
 			t.Errorf("%s: %+v per message; want wall and CPU above zero, GC not below", side, c)
 		}
