@@ -170,7 +170,7 @@ func (t *Topic[K, V]) deadLetters() (*producer, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.dlq == nil {
-		p, err := newProducer(t.bad.topic, t.conf, t.logger, nil, nil)
+		p, err := newProducer(t.bad.topic, t.conf, t.logger, nil, nil, nil)
 		if err != nil {
 			return nil, err
 		}

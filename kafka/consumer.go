@@ -305,3 +305,7 @@ func (c *consumer[K, V]) takeOffsets() []ckafka.TopicPartition { return c.offset
 func (c *consumer[K, V]) groupMetadata() (*ckafka.ConsumerGroupMetadata, error) {
 	return c.client.GetConsumerGroupMetadata()
 }
+
+// committed counts, in the topic's metrics, a transaction that committed
+// the consumer's offsets tps. It implements member.
+func (c *consumer[K, V]) committed(tps []ckafka.TopicPartition) { c.obs.committedInTransaction(tps) }

@@ -9,8 +9,9 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // DefaultCommitInterval is how often an [ExactlyOnce] commits its
@@ -65,7 +66,7 @@ type ExactlyOnce struct {
 	stopped chan struct{}
 	closed  bool
 
-	commits atomic.Int64
+	collector prometheus.Collector // its metrics; see Topic.Instrument
 }
 
 // ExactlyOnceOptions configure an [ExactlyOnce]. A nil *ExactlyOnceOptions
@@ -116,6 +117,7 @@ func NewExactlyOnce(conf ConfigMap, opts *ExactlyOnceOptions) (*ExactlyOnce, err
 		logger:   logger,
 	}
 	e.tx = newTransaction(id, snap, logger)
+	e.collector = newTransactionCollector(e.tx)
 	return e, nil
 }
 
@@ -166,7 +168,7 @@ func (e *ExactlyOnce) TransactionalID() string { return e.id }
 func (e *ExactlyOnce) Err() error { return e.tx.err() }
 
 // Commits returns how many transactions e has committed.
-func (e *ExactlyOnce) Commits() int64 { return e.commits.Load() }
+func (e *ExactlyOnce) Commits() int64 { return e.tx.commits.Load() }
 
 // check reports a topic configured with conf that cannot join e.
 func (e *ExactlyOnce) check(topic string, conf ConfigMap) error {
@@ -237,10 +239,7 @@ func (e *ExactlyOnce) commit(ctx context.Context) error { return e.commitThen(ct
 // commitThen is commit, calling then once committed, before any more
 // message is handled; see transaction.commitThen.
 func (e *ExactlyOnce) commitThen(ctx context.Context, then func()) error {
-	committed, err := e.tx.commitThen(ctx, e.currentMembers, then)
-	if committed {
-		e.commits.Add(1)
-	}
+	_, err := e.tx.commitThen(ctx, e.currentMembers, then)
 	return err
 }
 

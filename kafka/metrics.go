@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -67,7 +68,10 @@ func (m *topicMetrics) delivered(err error) {
 // for an app that reads it (role has [streamio.Read]), the messages its
 // consumers hand the app, by partition, their consumer lag, commits, and
 // paused and assigned partitions; for one that writes to it, the messages
-// delivered and lost, and the producer's queue. It implements
+// delivered and lost, and the producer's queue; for a topic in an
+// [ExactlyOnce] group, the group's transactions, labelled
+// transactional_id=ID (every topic of the group registers the same
+// collector). It implements
 // [streamio.Instrumented]; an app with metrics calls it when it starts.
 //
 // The consumers made from then on keep count: one atomic add per message,
@@ -93,6 +97,14 @@ func (t *Topic[K, V]) Instrument(reg prometheus.Registerer, role streamio.Role) 
 		t.metrics.writing.Store(true)
 		if err := registerOnce(reg, pc); err != nil {
 			return fmt.Errorf("kafka: topic %s: registering its producer metrics: %w", t.name, err)
+		}
+	}
+	if t.eo != nil {
+		if role&streamio.Written != 0 {
+			t.eo.tx.countFor(t.name, &t.metrics) // the group's producer sends for the topic
+		}
+		if err := registerOnce(reg, t.eo.collector); err != nil {
+			return fmt.Errorf("kafka: topic %s: registering the metrics of %s: %w", t.name, t.eo, err)
 		}
 	}
 	return nil
@@ -237,6 +249,47 @@ func (c *producerCollector[K, V]) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(d.produced, prometheus.CounterValue, float64(t.metrics.produced.Load()))
 	ch <- prometheus.MustNewConstMetric(d.lost, prometheus.CounterValue, float64(t.metrics.lost.Load()))
 	ch <- prometheus.MustNewConstMetric(d.queue, prometheus.GaugeValue, float64(queued))
+}
+
+// A transactionCollector reads, at scrape time, what an [ExactlyOnce]'s
+// transactions count. Every topic of the group registers the one
+// collector.
+type transactionCollector struct {
+	tx                               *transaction
+	committed, aborted, held, failed *prometheus.Desc
+}
+
+func newTransactionCollector(tx *transaction) *transactionCollector {
+	l := prometheus.Labels{"transactional_id": tx.id}
+	return &transactionCollector{
+		tx: tx,
+		committed: prometheus.NewDesc("slipstream_transactions_committed_total",
+			"Transactions the exactly-once group committed.", nil, l),
+		aborted: prometheus.NewDesc("slipstream_transactions_aborted_total",
+			"Transactions the exactly-once group aborted: its app failed, and what it handled since the last commit is to be handled again.", nil, l),
+		held: prometheus.NewDesc("slipstream_transaction_commit_seconds_total",
+			"Time the group's commits held its fetch loops: waiting for the outputs of messages in flight, sending the offsets, committing. Its rate over the rate of commits is the mean pause a commit costs.", nil, l),
+		failed: prometheus.NewDesc("slipstream_transactions_failed",
+			"1 once the group's transactions have ended with an error (a fenced producer, a failed commit, an aborted app): nothing more commits.", nil, l),
+	}
+}
+
+func (c *transactionCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.committed
+	ch <- c.aborted
+	ch <- c.held
+	ch <- c.failed
+}
+
+func (c *transactionCollector) Collect(ch chan<- prometheus.Metric) {
+	failed := 0.0
+	if c.tx.err() != nil {
+		failed = 1
+	}
+	ch <- prometheus.MustNewConstMetric(c.committed, prometheus.CounterValue, float64(c.tx.commits.Load()))
+	ch <- prometheus.MustNewConstMetric(c.aborted, prometheus.CounterValue, float64(c.tx.aborts.Load()))
+	ch <- prometheus.MustNewConstMetric(c.held, prometheus.CounterValue, time.Duration(c.tx.held.Load()).Seconds())
+	ch <- prometheus.MustNewConstMetric(c.failed, prometheus.GaugeValue, failed)
 }
 
 var _ streamio.Instrumented = (*Topic[string, string])(nil)

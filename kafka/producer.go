@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -118,7 +119,7 @@ func (t *Topic[K, V]) producer() (*producer, error) {
 	if p := t.prod.Load(); p != nil {
 		return p, nil
 	}
-	p, err := newProducer(t.name, t.conf, t.logger, nil, &t.metrics)
+	p, err := newProducer(t.name, t.conf, t.logger, nil, &t.metrics, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -143,12 +144,16 @@ type producer struct {
 	tx    *transaction          // the ExactlyOnce transactions it sends in; nil if none
 
 	metrics *topicMetrics // counts delivery reports and reads statistics; nil: none
+	// metricsOf, if not nil, returns what counts the delivery reports of
+	// a topic: a transactional producer sends to every topic of its group.
+	metricsOf func(topic string) *topicMetrics
 }
 
 // newProducer makes the producer of topic, configured with conf and, over
 // it, extra; m, if not nil, counts its delivery reports and, if the topic
-// is instrumented, reads its statistics.
-func newProducer(topic string, conf ConfigMap, logger *slog.Logger, extra ckafka.ConfigMap, m *topicMetrics) (*producer, error) {
+// is instrumented, reads its statistics; metricsOf, if not nil, counts
+// each report in the metrics of the report's topic instead.
+func newProducer(topic string, conf ConfigMap, logger *slog.Logger, extra ckafka.ConfigMap, m *topicMetrics, metricsOf func(string) *topicMetrics) (*producer, error) {
 	logs := startLogs(logger, "producer")
 	cm := ckafka.ConfigMap{
 		// Delivery reports carry only the error back (and a Send's
@@ -178,6 +183,7 @@ func newProducer(topic string, conf ConfigMap, logger *slog.Logger, extra ckafka
 		done:       make(chan struct{}),
 		room:       make(chan struct{}, 1),
 		metrics:    m,
+		metricsOf:  metricsOf,
 	}
 	go pr.reports()
 	return pr, nil
@@ -209,9 +215,21 @@ func (p *producer) produce(ctx context.Context, m *ckafka.Message) error {
 	}
 	err := p.p.Produce(m, nil)
 	if err == nil {
+		p.purgeIfFailed()
 		return nil
 	}
 	return p.produceWhenRoom(ctx, m, err)
+}
+
+// purgeIfFailed purges the producer's queue if it has failed: a failure
+// reported between a send's check of p.err and librdkafka taking the
+// message purged the queue before the message was in it, which would
+// otherwise wait there for a broker it can never reach (seen under load:
+// a wrong password's send waited out its context instead of failing).
+func (p *producer) purgeIfFailed() {
+	if p.fatal.Load() != nil {
+		p.p.Purge(ckafka.PurgeQueue | ckafka.PurgeNonBlocking)
+	}
 }
 
 // produceWhenRoom is produce once librdkafka has refused m with err: if its
@@ -234,6 +252,7 @@ func (p *producer) produceWhenRoom(ctx context.Context, m *ckafka.Message, err e
 			return err
 		}
 		if err = p.p.Produce(m, nil); err == nil {
+			p.purgeIfFailed()
 			return nil
 		}
 		timer.Reset(10 * time.Millisecond)
@@ -251,7 +270,7 @@ func (p *producer) reports() {
 			if e.TopicPartition.Error != nil {
 				err = p.deliveryError(e.TopicPartition.Error)
 			}
-			p.metrics.delivered(err)
+			p.metricsFor(e.TopicPartition.Topic).delivered(err)
 			if done, ok := e.Opaque.(func(error)); ok {
 				done(err)
 			} else {
@@ -267,6 +286,14 @@ func (p *producer) reports() {
 			p.metrics.producerStats(e.String())
 		}
 	}
+}
+
+// metricsFor returns what counts a delivery report of topic (nil: none).
+func (p *producer) metricsFor(topic *string) *topicMetrics {
+	if p.metricsOf != nil && topic != nil {
+		return p.metricsOf(*topic)
+	}
+	return p.metrics
 }
 
 // clientError handles an error the client reports outside a delivery
@@ -324,7 +351,9 @@ func (p *producer) close(ctx context.Context) error {
 	p.flush(ctx)
 	var err error
 	if n := p.p.Len(); n > 0 {
-		err = fmt.Errorf("kafka: topic %s: %d messages not delivered before close: %w", p.topic, n, context.Cause(ctx))
+		// flush stops at the deadline, a moment before ctx may say so.
+		cause := cmp.Or(p.err(), context.Cause(ctx), context.DeadlineExceeded)
+		err = fmt.Errorf("kafka: topic %s: %d messages not delivered before close: %w", p.topic, n, cause)
 		p.p.Purge(ckafka.PurgeQueue | ckafka.PurgeInFlight | ckafka.PurgeNonBlocking)
 	}
 	closed := make(chan struct{})

@@ -22,9 +22,9 @@ func saslConf(addr, user, pass string) kafka.ConfigMap {
 
 func TestSASLPlain(t *testing.T) {
 	b := newBroker(t, kafkatest.WithTopic("secret", 1), kafkatest.WithSASLPlain("alice", "right"))
-	ctx := testkit.Context(t, 60*time.Second)
 
 	t.Run("RightPassword", func(t *testing.T) {
+		ctx := testkit.Context(t, 60*time.Second)
 		topic := newTopic[string, string](t, "secret", saslConf(b.Addr(), "alice", "right"))
 		if err := topic.Produce(ctx, "k", "🔑"); err != nil {
 			t.Fatal(err)
@@ -35,6 +35,7 @@ func TestSASLPlain(t *testing.T) {
 	})
 
 	t.Run("WrongPasswordProducing", func(t *testing.T) {
+		ctx := testkit.Context(t, 60*time.Second)
 		topic := newTopic[string, string](t, "secret", saslConf(b.Addr(), "alice", "wrong"))
 		start := time.Now()
 		err := topic.Produce(ctx, "k", "v")
@@ -54,6 +55,7 @@ func TestSASLPlain(t *testing.T) {
 	})
 
 	t.Run("WrongPasswordReading", func(t *testing.T) {
+		ctx := testkit.Context(t, 60*time.Second)
 		topic := newTopic[string, string](t, "secret", saslConf(b.Addr(), "alice", "wrong"))
 		app := stream.NewApp()
 		stream.Handle(app, topic, stream.Do(func(kafka.Message[string, string]) {}))

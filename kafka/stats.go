@@ -3,7 +3,10 @@ package kafka
 import (
 	"encoding/json"
 	"maps"
+	"sync"
 	"sync/atomic"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 )
 
 // librdkafka's statistics (statistics.interval.ms; see its STATISTICS.md):
@@ -25,17 +28,23 @@ type rdTopic struct {
 
 type rdPartition struct {
 	Partition       int32 `json:"partition"`
-	ConsumerLag     int64 `json:"consumer_lag"`     // hi_offset less committed_offset; -1 when either is unknown
+	ConsumerLag     int64 `json:"consumer_lag"`     // hi_offset (ls_offset under read_committed) less committed_offset; -1 when either is unknown
 	HiOffset        int64 `json:"hi_offset"`        // the high watermark, as of the last fetch
+	LsOffset        int64 `json:"ls_offset"`        // the last stable offset, as of the last fetch
 	LoOffset        int64 `json:"lo_offset"`        // the low watermark, -1 when not known
 	CommittedOffset int64 `json:"committed_offset"` // the group's, -1001 when none
 }
 
 // lag returns the partition's consumer lag, and false when its high
 // watermark is not known yet. Until the group commits an offset the lag
-// is the whole partition, as [Topic.Lag] counts it.
-func (p rdPartition) lag() (int64, bool) {
+// is the whole partition, as [Topic.Lag] counts it. txn is the offset the
+// consumer's last transaction committed there, or -1: librdkafka's
+// committed offset knows only the consumer's own commits, so under
+// exactly-once the lag is the last stable offset less txn.
+func (p rdPartition) lag(txn int64) (int64, bool) {
 	switch {
+	case txn >= 0 && p.LsOffset >= 0:
+		return max(0, p.LsOffset-max(txn, p.CommittedOffset)), true
 	case p.ConsumerLag >= 0:
 		return p.ConsumerLag, true
 	case p.HiOffset < 0:
@@ -100,6 +109,9 @@ type consumerObserver struct {
 	stats   atomic.Pointer[consumerStats] // from its last statistics
 	pausing atomic.Bool                   // its assigned partitions are paused
 
+	mu  sync.Mutex
+	txn map[int32]int64 // the offsets its transactions committed, by partition (exactly-once)
+
 	// Owned by the fetch loop: the counter of the last message's partition,
 	// so that a run of messages from one partition costs no map lookup.
 	lastPart int32
@@ -133,6 +145,34 @@ func (o *consumerObserver) consumed(p int32) {
 		o.last, o.lastPart = o.metrics.counter(p), p
 	}
 	o.last.Add(1)
+}
+
+// committedInTransaction counts a transaction that committed the offsets
+// tps of the consumer, and keeps them for the lag.
+func (o *consumerObserver) committedInTransaction(tps []ckafka.TopicPartition) {
+	if o == nil {
+		return
+	}
+	o.metrics.commits.Add(1)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.txn == nil {
+		o.txn = map[int32]int64{}
+	}
+	for _, tp := range tps {
+		o.txn[tp.Partition] = int64(tp.Offset)
+	}
+}
+
+// txnOffset returns the offset the consumer's transactions last committed
+// in partition p, or -1.
+func (o *consumerObserver) txnOffset(p int32) int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if off, ok := o.txn[p]; ok {
+		return off
+	}
+	return -1
 }
 
 // committed counts a commit and whether it failed.
@@ -169,7 +209,7 @@ func (o *consumerObserver) statistics(js string, assigned func(int32) bool) {
 		if p.Partition < 0 || !assigned(p.Partition) {
 			continue
 		}
-		if lag, ok := p.lag(); ok {
+		if lag, ok := p.lag(o.txnOffset(p.Partition)); ok {
 			cs.lag[p.Partition] = lag
 		}
 	}

@@ -54,6 +54,25 @@ type transaction struct {
 
 	commitMu sync.Mutex // one commit or abort at a time
 	failed   atomic.Pointer[error]
+
+	// For metrics: transactions committed and aborted, and how long
+	// commits held the fetch loops, in nanoseconds.
+	commits, aborts, held atomic.Int64
+	// topics holds the metrics of the group's instrumented topics, by
+	// name, which count the producer's delivery reports.
+	topics sync.Map
+}
+
+// countFor makes the delivery reports of the group's sends to topic count
+// in m.
+func (t *transaction) countFor(topic string, m *topicMetrics) { t.topics.Store(topic, m) }
+
+// metricsOf returns what counts the delivery reports of topic, or nil.
+func (t *transaction) metricsOf(topic string) *topicMetrics {
+	if m, ok := t.topics.Load(topic); ok {
+		return m.(*topicMetrics)
+	}
+	return nil
 }
 
 // A member is a consumer whose offsets commit in the transactions.
@@ -68,6 +87,8 @@ type member interface {
 	groupMetadata() (*ckafka.ConsumerGroupMetadata, error)
 	// fail ends its Feed with err.
 	fail(err error)
+	// committed counts a transaction that committed its offsets tps.
+	committed(tps []ckafka.TopicPartition)
 }
 
 func newTransaction(id string, conf ConfigMap, logger *slog.Logger) *transaction {
@@ -101,7 +122,7 @@ func (t *transaction) producer(ctx context.Context) (*producer, error) {
 	if _, ok := t.conf["message.timeout.ms"]; !ok {
 		extra["message.timeout.ms"] = int(t.timeout.Milliseconds()) // must not exceed the transaction's
 	}
-	p, err := newProducer("transactional.id "+t.id, t.conf, t.logger, extra, nil)
+	p, err := newProducer("transactional.id "+t.id, t.conf, t.logger, extra, nil, t.metricsOf)
 	if err != nil {
 		return nil, err
 	}
@@ -126,6 +147,7 @@ func (t *transaction) produce(ctx context.Context, p *producer, m *ckafka.Messag
 	if err := p.p.Produce(m, nil); err != nil {
 		return p.produceWhenRoom(ctx, m, err)
 	}
+	p.purgeIfFailed()
 	return nil
 }
 
@@ -172,15 +194,26 @@ func (t *transaction) commitThen(ctx context.Context, members func() []member, t
 	}
 	t.gate.Lock()
 	defer t.gate.Unlock()
+	start := time.Now()
+	defer func() { t.held.Add(int64(time.Since(start))) }()
 	ms := members()
 	if err := drain(ctx, ms); err != nil {
 		return false, t.fail(t.wrap("committing", err))
 	}
 	t.sends.Lock()
 	defer t.sends.Unlock()
+	type offsets struct {
+		m   member
+		tps []ckafka.TopicPartition
+	}
+	var sent []offsets // those in the transaction
 	for _, m := range ms {
-		if err := t.sendOffsets(ctx, p, m); err != nil {
+		tps, err := t.sendOffsets(ctx, p, m)
+		if err != nil {
 			return false, err
+		}
+		if len(tps) > 0 {
+			sent = append(sent, offsets{m, tps})
 		}
 	}
 	if !t.open.Load() {
@@ -193,6 +226,10 @@ func (t *transaction) commitThen(ctx context.Context, members func() []member, t
 		return false, t.fail(t.wrap("committing", err))
 	}
 	t.open.Store(false)
+	t.commits.Add(1)
+	for _, o := range sent {
+		o.m.committed(o.tps)
+	}
 	if testHookCommitted != nil {
 		testHookCommitted()
 	}
@@ -207,23 +244,23 @@ func (t *transaction) commitThen(ctx context.Context, members func() []member, t
 var testHookCommitted, testHookRevoking func()
 
 // sendOffsets adds m's accepted offsets to the open transaction, beginning
-// one if need be.
-func (t *transaction) sendOffsets(ctx context.Context, p *producer, m member) error {
+// one if need be, and returns them.
+func (t *transaction) sendOffsets(ctx context.Context, p *producer, m member) ([]ckafka.TopicPartition, error) {
 	tps := m.takeOffsets()
 	if len(tps) == 0 {
-		return nil
+		return nil, nil
 	}
 	if err := t.begin(p); err != nil {
-		return err
+		return nil, err
 	}
 	meta, err := m.groupMetadata()
 	if err != nil {
-		return t.fail(t.wrap("reading the consumer's group metadata", err))
+		return nil, t.fail(t.wrap("reading the consumer's group metadata", err))
 	}
 	if err := t.retry(ctx, func() error { return p.p.SendOffsetsToTransaction(ctx, tps, meta) }); err != nil {
-		return t.fail(t.wrap("sending offsets to the transaction", err))
+		return nil, t.fail(t.wrap("sending offsets to the transaction", err))
 	}
-	return nil
+	return tps, nil
 }
 
 // drain waits until no message of the members' streams waits for its
@@ -269,6 +306,7 @@ func (t *transaction) abort(ctx context.Context) error {
 	if err != nil {
 		return t.wrap("aborting", err)
 	}
+	t.aborts.Add(1)
 	t.logger.Info("kafka: transaction aborted")
 	return nil
 }
