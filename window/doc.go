@@ -37,7 +37,8 @@
 // ([Windows.WithGrace]): a tumbling window [0s, 60s) with 10 s of grace
 // takes records until stream time reaches 70 s. Until then records that
 // come out of order still count. A record for a window that has closed is
-// late: it is counted ([Operator.Late]), logged, and sent to the late sink
+// late: it is counted ([Operator.Late]), logged (at Debug, and at Info
+// at most every 10 s with the count since), and sent to the late sink
 // if [Options].Late is set; it still counts in those of its windows that
 // are open (a later hopping window). Nothing is dropped without a count.
 //
@@ -60,7 +61,7 @@
 // wait in a [Table] on the left topic. Stream time is kept per partition,
 // the largest event time of both topics' messages; a message more than
 // JoinWindows.Grace behind it is late: counted ([StreamJoin.Late]),
-// logged, neither kept nor paired. A kept message is deleted once stream
+// logged as an operator's are, neither kept nor paired. A kept message is deleted once stream
 // time has passed it by Within plus Grace, when no message that is not
 // late can pair with it any more. So every two messages within Within of
 // each other pair, unless one of them is late (and, as any output, once

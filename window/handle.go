@@ -64,7 +64,7 @@ func (op *Operator[T, K, A]) handle(ctx context.Context, v T, emit func(output[T
 	}
 	if late {
 		op.lateN.Add(1)
-		op.logger.Info("window: late record", "windows", op.w.String(), "key", k, "time", t.UTC(), "stream_time", time.Unix(0, c.now).UTC(), "partition", p)
+		op.lateLog.log(op.logger, "windows", op.w.String(), "key", k, "time", t.UTC(), "stream_time", time.Unix(0, c.now).UTC(), "partition", p)
 		if op.late != nil {
 			emit(output[T, K, A]{kind: outLate, late: v})
 		}

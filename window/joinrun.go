@@ -104,7 +104,7 @@ func (j *StreamJoin[K, L, R]) handle(ctx context.Context, rec joinRecord[K], at 
 	}
 	if jp.now != noTime && rec.t < jp.now-int64(j.w.Grace) {
 		j.late.Add(1)
-		j.logger.Info("window: late record", "join", j.String(), "key", rec.key, "time", at.UTC(), "stream_time", time.Unix(0, jp.now).UTC(), "partition", rec.p, "offset", rec.off)
+		j.lateLog.log(j.logger, "join", j.String(), "key", rec.key, "time", at.UTC(), "stream_time", time.Unix(0, jp.now).UTC(), "partition", rec.p, "offset", rec.off)
 		return nil
 	}
 	put := func(k, v []byte) { emit(joinOutput[K, L, R]{write: write{p: rec.p, key: k, value: v}}) }

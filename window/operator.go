@@ -51,6 +51,7 @@ type Operator[T, K, A any] struct {
 	late    stream.Sink[T]
 	logger  *slog.Logger
 	lateN   atomic.Int64
+	lateLog lateLog
 	partOf  func(T) int32
 	scanMax int // the most closed windows one record's expiry handles
 

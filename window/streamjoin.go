@@ -68,15 +68,16 @@ type Pair[K, L, R any] struct {
 // documentation. Make one with [JoinStreams] and bind it with
 // [HandleJoin].
 type StreamJoin[K, L, R any] struct {
-	name   string
-	left   *kafka.Topic[K, L]
-	right  *kafka.Topic[K, R]
-	w      JoinWindows
-	c      JoinCodecs[K, L, R]
-	keys   keys[K]
-	table  *Table
-	logger *slog.Logger
-	late   atomic.Int64
+	name    string
+	left    *kafka.Topic[K, L]
+	right   *kafka.Topic[K, R]
+	w       JoinWindows
+	c       JoinCodecs[K, L, R]
+	keys    keys[K]
+	table   *Table
+	logger  *slog.Logger
+	late    atomic.Int64
+	lateLog lateLog
 
 	mu    sync.Mutex
 	parts map[int32]*joinPart
