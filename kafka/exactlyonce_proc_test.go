@@ -145,22 +145,22 @@ func killedAt(t *testing.T, at string, after int) {
 	}
 	kill := []string{childKillAt + "=" + at, childKillAfter + "=" + strconv.Itoa(after)}
 
-	var last *child
+	var last *testkit.Child
 	if at == "revoke" {
 		// The first instance works slowly; a second joins, and the first
 		// dies as it is about to commit what it gives up.
 		first := startChild(t, b.Addr(), group, 2*time.Millisecond, env("w1", kill...)...)
-		first.line(t, ctx)
+		first.Line(t, ctx)
 		testkit.Eventually(t, time.Minute, "the first instance commits", func() bool { return committedSum(b, group) > 0 })
 		last = startChild(t, b.Addr(), group, 0, env("w2")...)
-		waitKilled(t, ctx, first)
+		first.WaitKilled(t, ctx)
 	} else {
-		waitKilled(t, ctx, startChild(t, b.Addr(), group, 0, env("w1", kill...)...))
+		startChild(t, b.Addr(), group, 0, env("w1", kill...)...).WaitKilled(t, ctx)
 		last = startChild(t, b.Addr(), group, 0, env("w1")...)
 	}
-	last.line(t, ctx)
+	last.Line(t, ctx)
 	testkit.Eventually(t, time.Minute, "every message committed", func() bool { return committedSum(b, group) == n })
-	last.stop(t, ctx)
+	last.Stop(t, ctx)
 
 	seen := map[string]int{}
 	for _, vs := range readCommitted(t, ctx, b.Addr(), "out") {
@@ -178,26 +178,6 @@ func killedAt(t *testing.T, at string, after int) {
 		if got := counts[fmt.Sprint("k", i)]; got != n/keys {
 			t.Errorf("count of k%d = %d; want %d", i, got, n/keys)
 		}
-	}
-}
-
-// waitKilled waits for c to die of a SIGKILL.
-func waitKilled(t *testing.T, ctx context.Context, c *child) {
-	t.Helper()
-	for open := true; open; {
-		select {
-		case _, open = <-c.out:
-		case <-ctx.Done():
-			t.Fatal("the child was not killed")
-		}
-	}
-	select {
-	case err := <-c.done:
-		if err == nil {
-			t.Fatalf("the child ended without being killed:\n%s", c.stderr.String())
-		}
-	case <-ctx.Done():
-		t.Fatal("the child was not killed")
 	}
 }
 

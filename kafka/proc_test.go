@@ -2,7 +2,6 @@ package kafka_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -107,107 +106,13 @@ func runChild(role string) int {
 	return 0
 }
 
-// A child is a test child process running the pipeline in → out.
-type child struct {
-	cmd    *exec.Cmd
-	out    chan string // lines of its standard output
-	done   chan error
-	stderr lockedBuffer // what it wrote to its standard error
-}
-
-// A lockedBuffer is a bytes.Buffer safe for concurrent use.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
-func startChild(t *testing.T, bootstrap, group string, delay time.Duration, env ...string) *child {
+// startChild starts a child process running the pipeline in → out in
+// group, handling each message in delay, with env added to its
+// environment.
+func startChild(t *testing.T, bootstrap, group string, delay time.Duration, env ...string) *testkit.Child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"=pipeline", childBootstrap+"="+bootstrap, childGroup+"="+group, childDelay+"="+delay.String())
-	cmd.Env = append(cmd.Env, env...)
-	c := &child{cmd: cmd, out: make(chan string, 10), done: make(chan error, 1)}
-	cmd.Stderr = io.MultiWriter(testWriter{t}, &c.stderr)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			c.out <- sc.Text()
-		}
-		close(c.out)
-		c.done <- cmd.Wait()
-	}()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			<-c.done
-		}
-	})
-	return c
-}
-
-// line returns the child's next line of output.
-func (c *child) line(t *testing.T, ctx context.Context) string {
-	t.Helper()
-	select {
-	case l, ok := <-c.out:
-		if !ok {
-			t.Fatal("the child ended")
-		}
-		return l
-	case <-ctx.Done():
-		t.Fatal("no output from the child")
-	}
-	return ""
-}
-
-// stop stops the child with SIGTERM and returns its last line of output.
-func (c *child) stop(t *testing.T, ctx context.Context) string {
-	t.Helper()
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	var last string
-	for {
-		select {
-		case l, ok := <-c.out:
-			if !ok {
-				if err := <-c.done; err != nil {
-					t.Fatalf("the child failed: %v", err)
-				}
-				return last
-			}
-			last = l
-		case <-ctx.Done():
-			t.Fatal("the child did not stop")
-		}
-	}
-}
-
-// testWriter writes a child's standard error to the test log.
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Logf("child: %s", strings.TrimRight(string(p), "\n"))
-	return len(p), nil
+	base := []string{childEnv + "=pipeline", childBootstrap + "=" + bootstrap, childGroup + "=" + group, childDelay + "=" + delay.String()}
+	return testkit.StartChild(t, append(base, env...)...)
 }
 
 // readCovering reads topic until every value in want has been seen.
@@ -263,21 +168,16 @@ func TestKilledConsumerRestarts(t *testing.T) {
 
 	session := childSession + "=2000"
 	first := startChild(t, b.Addr(), group, time.Millisecond, session)
-	first.line(t, ctx) // started
+	first.Line(t, ctx) // started
 	testkit.Eventually(t, 60*time.Second, "the first process made too few outputs", func() bool { return outputs() >= n/4 })
-	if err := first.cmd.Process.Kill(); err != nil { // SIGKILL, mid-processing
-		t.Fatal(err)
-	}
-	if err := <-first.done; err == nil {
-		t.Fatal("the killed process exited cleanly")
-	}
+	first.Kill(t) // SIGKILL, mid-processing
 	if o := outputs(); o >= n {
 		t.Fatalf("the first process finished (%d outputs) before it was killed", o)
 	}
 	t.Logf("killed after %d outputs; committed %v", outputs(), committed(b, group, "in"))
 
 	second := startChild(t, b.Addr(), group, 0, session)
-	second.line(t, ctx)
+	second.Line(t, ctx)
 	testkit.Eventually(t, 60*time.Second, "the restarted process did not commit every input", func() bool {
 		c := committed(b, group, "in")
 		for _, p := range b.Cluster().PartitionInfos("in") {
@@ -287,7 +187,7 @@ func TestKilledConsumerRestarts(t *testing.T) {
 		}
 		return true
 	})
-	t.Logf("after the restart: %s", second.stop(t, ctx))
+	t.Logf("after the restart: %s", second.Stop(t, ctx))
 	readCovering(t, ctx, newTopic[string, string](t, "out", testkit.KafkaConf(b.Addr())), want)
 }
 
@@ -302,8 +202,8 @@ func TestTwoProcessesShareAGroup(t *testing.T) {
 
 	a := startChild(t, addr, group, 0)
 	bb := startChild(t, addr, group, 0)
-	a.line(t, ctx)
-	bb.line(t, ctx)
+	a.Line(t, ctx)
+	bb.Line(t, ctx)
 	waitForMembers(t, ctx, addr, group, 2)
 
 	produceN(t, ctx, newTopic[string, string](t, "in", testkit.KafkaConf(addr)), n, func(i int) string { return fmt.Sprint(i) })
@@ -314,10 +214,10 @@ func TestTwoProcessesShareAGroup(t *testing.T) {
 	readCovering(t, ctx, newTopic[string, string](t, "out", testkit.KafkaConf(addr)), want)
 
 	var total int
-	for i, c := range []*child{a, bb} {
+	for i, c := range []*testkit.Child{a, bb} {
 		var handled int
 		var parts string
-		last := c.stop(t, ctx)
+		last := c.Stop(t, ctx)
 		if _, err := fmt.Sscanf(last, "handled %d partitions %s", &handled, &parts); err != nil {
 			t.Fatalf("process %d said %q", i, last)
 		}
@@ -346,7 +246,7 @@ func startBrokerCommand(t *testing.T, ctx context.Context, args ...string) strin
 		t.Fatalf("building the broker: %v\n%s", err, out)
 	}
 	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
-	cmd.Stderr = testWriter{t}
+	cmd.Stderr = testkit.LogWriter(t, "broker: ")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

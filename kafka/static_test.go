@@ -44,17 +44,14 @@ func TestRestartResumesAtOnce(t *testing.T) {
 		expectLine(t, ctx, first, "started")
 		expectLine(t, ctx, first, "first")
 		time.Sleep(300 * time.Millisecond) // a few heartbeats and commits
-		if err := first.cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		<-first.done
+		first.Kill(t)
 
 		began := time.Now()
 		second := startChild(t, b.Addr(), group, 0, env...)
 		expectLine(t, ctx, second, "started")
 		expectLine(t, ctx, second, "first")
 		took := time.Since(began)
-		second.stop(t, ctx)
+		second.Stop(t, ctx)
 		return took
 	}
 	static := restart("restart-test")
@@ -127,25 +124,20 @@ func TestSharedInstanceNameFails(t *testing.T) {
 	second := startChild(t, b.Addr(), group, 0, env...)
 	expectLine(t, ctx, second, "started")
 
-	select {
-	case err := <-first.done:
-		if err == nil {
-			t.Fatal("the fenced process exited cleanly")
-		}
-	case <-ctx.Done():
-		t.Fatal("the fenced process still runs")
+	if err := first.Ended(t, ctx); err == nil {
+		t.Fatal("the fenced process exited cleanly")
 	}
 	const want = "kafka: topic in: consumer (group.instance.id twin-in) fenced: another consumer joined the group with the same group.instance.id"
-	if !strings.Contains(first.stderr.String(), want) {
-		t.Errorf("the fenced process said:\n%s\nwant an error containing %q", first.stderr.String(), want)
+	if !strings.Contains(first.Stderr(), want) {
+		t.Errorf("the fenced process said:\n%s\nwant an error containing %q", first.Stderr(), want)
 	}
-	second.stop(t, ctx)
+	second.Stop(t, ctx)
 }
 
 // expectLine fails the test unless the child's next line of output is want.
-func expectLine(t *testing.T, ctx context.Context, c *child, want string) {
+func expectLine(t *testing.T, ctx context.Context, c *testkit.Child, want string) {
 	t.Helper()
-	if got := c.line(t, ctx); got != want {
+	if got := c.Line(t, ctx); got != want {
 		t.Fatalf("the child said %q, want %q", got, want)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slipstream-go/slipstream/internal/testkit"
 	"github.com/slipstream-go/slipstream/source"
 	"github.com/slipstream-go/slipstream/stream"
 )
@@ -43,7 +44,7 @@ func TestTakeEndsEveryMergedSource(t *testing.T) {
 // Items after the n-th are dropped without acknowledgement: a Kafka source
 // would not commit them.
 func TestTakeAcknowledgesOnlyWhatItPasses(t *testing.T) {
-	src := &trackedSource{items: ints(500)}
+	src := &testkit.Tracked[int]{Items: ints(500)}
 	app := stream.NewApp()
 	stream.Handle(app, stream.Take(src, 10), stream.Do(func(int) {}))
 	if err := app.Run(context.Background()); err != nil {

@@ -17,33 +17,6 @@ import (
 	"github.com/slipstream-go/slipstream/stream/streamio"
 )
 
-// trackedSource is an in-memory source whose items are tracked, like Kafka
-// messages: it records the order in which their deliveries are acknowledged.
-type trackedSource struct {
-	items []int
-	mu    sync.Mutex
-	acked []int
-}
-
-func (s *trackedSource) Feed(ctx context.Context, w *stream.Writer[int]) error {
-	for _, v := range s.items {
-		if err := streamio.AddTracked(ctx, w, v, streamio.AcceptorFunc(func(uint64) {
-			s.mu.Lock()
-			s.acked = append(s.acked, v)
-			s.mu.Unlock()
-		}), 0); err != nil {
-			return err
-		}
-	}
-	return w.Flush(ctx)
-}
-
-func (s *trackedSource) Acked() []int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.acked)
-}
-
 // The log of a test: sinks and acknowledgements append to it, in order.
 type eventLog struct {
 	mu     sync.Mutex
@@ -253,7 +226,7 @@ func TestAsyncSinkFailureFailsTheAppAndAcknowledgesNothing(t *testing.T) {
 }
 
 func TestFailedItemIsNotAcknowledged(t *testing.T) {
-	src := &trackedSource{items: []int{1, 2, 3}}
+	src := &testkit.Tracked[int]{Items: []int{1, 2, 3}}
 	app := stream.NewApp()
 	stream.Handle(app, src, stream.FuncErr(func(_ context.Context, n int) (int, error) {
 		if n == 2 {

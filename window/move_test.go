@@ -60,7 +60,7 @@ func killAndMove(t *testing.T, exactly bool) {
 	first := startChild(t, env("w1", childDieAfter+"=600")...)
 	committed(400)
 	part(400, 800)
-	first.waitKilled(t, ctx)
+	first.WaitKilled(t, ctx)
 	first = startChild(t, env("w1")...)
 	committed(800)
 
@@ -68,17 +68,17 @@ func killAndMove(t *testing.T, exactly bool) {
 	// partitions, then all of them when the first stops: their windows
 	// come to it through the changelog.
 	second := startChild(t, env("w2")...)
-	if held := second.waitHeld(t, ctx, ""); held == "0,1,2,3" {
+	if held := waitHeld(t, ctx, second, ""); held == "0,1,2,3" {
 		t.Fatalf("the second instance holds %s: the first gave it nothing", held)
 	}
 	part(800, 900)
 	committed(900)
-	first.stop(t, ctx)
-	second.waitHeld(t, ctx, "0,1,2,3")
+	first.Stop(t, ctx)
+	waitHeld(t, ctx, second, "0,1,2,3")
 	part(900, keys*perKey)
 	closeWindows(t, ctx, b, 4, 5000) // stream time 5 s in every partition
 	committed(keys*perKey + 4)
-	second.stop(t, ctx)
+	second.Stop(t, ctx)
 
 	finals := map[string][]string{}
 	for _, r := range readCommitted(t, ctx, b.Addr(), "results", 4) {

@@ -1,12 +1,9 @@
 package window_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"slices"
 	"strconv"
@@ -17,6 +14,7 @@ import (
 	"time"
 
 	"github.com/slipstream-go/slipstream/codec"
+	"github.com/slipstream-go/slipstream/internal/testkit"
 	"github.com/slipstream-go/slipstream/kafka"
 	"github.com/slipstream-go/slipstream/state"
 	"github.com/slipstream-go/slipstream/stream"
@@ -161,102 +159,21 @@ func holds(held, ps []int32) bool {
 	return true
 }
 
-// A child is a child process counting clicks.
-type child struct {
-	cmd  *exec.Cmd
-	out  chan string // lines of its standard output
-	done chan error
-}
-
-func startChild(t *testing.T, env ...string) *child {
+// startChild starts a child process counting clicks, with env added to
+// its environment.
+func startChild(t *testing.T, env ...string) *testkit.Child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(append(os.Environ(), childEnv+"=count"), env...)
-	cmd.Stderr = io.Discard
-	if testing.Verbose() {
-		cmd.Stderr = os.Stderr
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	c := &child{cmd: cmd, out: make(chan string, 16), done: make(chan error, 1)}
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			c.out <- sc.Text()
-		}
-		close(c.out)
-		c.done <- cmd.Wait()
-	}()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			<-c.done
-		}
-	})
-	return c
+	return testkit.StartChild(t, append([]string{childEnv + "=count"}, env...)...)
 }
 
-// line returns the child's next line of output.
-func (c *child) line(t *testing.T, ctx context.Context) string {
-	t.Helper()
-	select {
-	case l, ok := <-c.out:
-		if !ok {
-			t.Fatalf("the child ended: %v", <-c.done)
-		}
-		return l
-	case <-ctx.Done():
-		t.Fatal("no output from the child")
-	}
-	return ""
-}
-
-// waitHeld waits until the child says it holds partitions ps ("0,1"),
-// or any if ps is "", and returns what it holds.
-func (c *child) waitHeld(t *testing.T, ctx context.Context, ps string) string {
+// waitHeld waits until child c says it holds partitions ps ("0,1"), or any
+// if ps is "", and returns what it holds.
+func waitHeld(t *testing.T, ctx context.Context, c *testkit.Child, ps string) string {
 	t.Helper()
 	for {
-		l := c.line(t, ctx)
+		l := c.Line(t, ctx)
 		if held, ok := strings.CutPrefix(l, "held "); ok && (ps == "" || held == ps) {
 			return held
 		}
-	}
-}
-
-// waitKilled waits for the child to die of a SIGKILL.
-func (c *child) waitKilled(t *testing.T, ctx context.Context) {
-	t.Helper()
-	for open := true; open; {
-		select {
-		case _, open = <-c.out:
-		case <-ctx.Done():
-			t.Fatal("the child was not killed")
-		}
-	}
-	if err := <-c.done; err == nil || !strings.Contains(err.Error(), "killed") {
-		t.Fatalf("the child ended with %v, want killed", err)
-	}
-}
-
-// stop stops the child with SIGTERM and waits for it to end.
-func (c *child) stop(t *testing.T, ctx context.Context) {
-	t.Helper()
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	for open := true; open; {
-		select {
-		case _, open = <-c.out:
-		case <-ctx.Done():
-			t.Fatal("the child did not stop")
-		}
-	}
-	if err := <-c.done; err != nil {
-		t.Fatalf("the child failed: %v", err)
 	}
 }

@@ -1,7 +1,8 @@
 // Package testkit holds the helpers that the tests of several packages
 // share: a context bound to a test, polling for a condition, names and
-// configurations for Kafka clients, and the check that a paused consumer
-// keeps its place in its group.
+// configurations for Kafka clients, the check that a paused consumer
+// keeps its place in its group, and the test binary run again as a child
+// process ([Child]), for the tests that kill and restart an app.
 package testkit
 
 import (

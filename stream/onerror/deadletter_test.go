@@ -16,7 +16,7 @@ import (
 )
 
 func TestDeadLetterToAnInMemorySink(t *testing.T) {
-	src := &tracked{items: []int{1, 2, 3}}
+	src := &testkit.Tracked[int]{Items: []int{1, 2, 3}}
 	h, calls := failing(2, -1)
 	dlq := sink.Collect[onerror.Failure[int]]()
 	h = onerror.DeadLetter(onerror.Retry(h, fast), dlq)
@@ -34,7 +34,7 @@ func TestDeadLetterToAnInMemorySink(t *testing.T) {
 	if len(dead) != 1 || dead[0].Value != 2 || !errors.Is(dead[0].Err, errBoom) || dead[0].Handler != "times10" {
 		t.Errorf("dead letters %+v, want input 2, boom, handler times10", dead)
 	}
-	if got := src.Acked(); !slices.Equal(got, []int{1, 2, 3}) {
+	if got := acked(src); !slices.Equal(got, []int{1, 2, 3}) {
 		t.Errorf("acknowledged %v, want every input", got)
 	}
 	if onerror.Skipped(h) != 0 {
@@ -75,7 +75,7 @@ func (s *heldSink) report(err error) {
 // The input is acknowledged only once the dead-letter sink has accepted
 // it, and the app waits for that before it ends.
 func TestDeadLetterAcknowledgedOnceAccepted(t *testing.T) {
-	src := &tracked{items: []int{1, 2, 3}}
+	src := &testkit.Tracked[int]{Items: []int{1, 2, 3}}
 	h, _ := failing(2, -1)
 	dlq := &heldSink{sent: make(chan struct{}, 1)}
 	app := stream.NewApp()
@@ -83,8 +83,8 @@ func TestDeadLetterAcknowledgedOnceAccepted(t *testing.T) {
 	ended := make(chan error, 1)
 	go func() { ended <- app.Run(testkit.Context(t, 20*time.Second)) }()
 	<-dlq.sent
-	testkit.Eventually(t, 5*time.Second, "inputs 1 and 3 acknowledged", func() bool { return len(src.Acked()) == 2 })
-	if got := src.Acked(); !slices.Equal(got, []int{1, 3}) {
+	testkit.Eventually(t, 5*time.Second, "inputs 1 and 3 acknowledged", func() bool { return len(acked(src)) == 2 })
+	if got := acked(src); !slices.Equal(got, []int{1, 3}) {
 		t.Fatalf("acknowledged %v before the dead letter was accepted, want [1 3]", got)
 	}
 	select {
@@ -96,7 +96,7 @@ func TestDeadLetterAcknowledgedOnceAccepted(t *testing.T) {
 	if err := <-ended; err != nil {
 		t.Fatal(err)
 	}
-	if got := src.Acked(); !slices.Equal(got, []int{1, 2, 3}) {
+	if got := acked(src); !slices.Equal(got, []int{1, 2, 3}) {
 		t.Errorf("acknowledged %v, want every input", got)
 	}
 }
@@ -106,7 +106,7 @@ func TestDeadLetterAcknowledgedOnceAccepted(t *testing.T) {
 // never acknowledged.
 func TestDeadLetterSinkThatFails(t *testing.T) {
 	errDLQ := errors.New("dead-letter sink is down")
-	check := func(t *testing.T, src *tracked, err error) {
+	check := func(t *testing.T, src *testkit.Tracked[int], err error) {
 		t.Helper()
 		if !errors.Is(err, errDLQ) || !errors.Is(err, errBoom) {
 			t.Errorf("Run returned %v, want both errors", err)
@@ -114,18 +114,18 @@ func TestDeadLetterSinkThatFails(t *testing.T) {
 		if err != nil && !strings.Contains(err.Error(), "handler times10: dead-lettering to ") {
 			t.Errorf("error %q does not say where", err)
 		}
-		if slices.Contains(src.Acked(), 2) {
-			t.Errorf("acknowledged %v: the input that was not dead-lettered too", src.Acked())
+		if slices.Contains(acked(src), 2) {
+			t.Errorf("acknowledged %v: the input that was not dead-lettered too", acked(src))
 		}
 	}
 	t.Run("Send", func(t *testing.T) {
-		src := &tracked{items: []int{1, 2, 3}}
+		src := &testkit.Tracked[int]{Items: []int{1, 2, 3}}
 		h, _ := failing(2, -1)
 		dlq := stream.SinkFunc[onerror.Failure[int]](func(context.Context, onerror.Failure[int]) error { return errDLQ })
 		check(t, src, run(t, src, onerror.DeadLetter(h, dlq), sink.Discard[int]()))
 	})
 	t.Run("SendAsync", func(t *testing.T) {
-		src := &tracked{items: []int{1, 2, 3}}
+		src := &testkit.Tracked[int]{Items: []int{1, 2, 3}}
 		h, _ := failing(2, -1)
 		dlq := &heldSink{sent: make(chan struct{}, 1)}
 		go func() {

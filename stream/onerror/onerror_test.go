@@ -17,36 +17,13 @@ import (
 	"github.com/slipstream-go/slipstream/sink"
 	"github.com/slipstream-go/slipstream/stream"
 	"github.com/slipstream-go/slipstream/stream/onerror"
-	"github.com/slipstream-go/slipstream/stream/streamio"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// tracked is an in-memory source of tracked items, like a Kafka topic's:
-// it records which items were acknowledged, as a topic commits them.
-type tracked struct {
-	items []int
-	mu    sync.Mutex
-	acked []int
-}
-
-func (s *tracked) Feed(ctx context.Context, w *stream.Writer[int]) error {
-	for _, v := range s.items {
-		if err := streamio.AddTracked(ctx, w, v, streamio.AcceptorFunc(func(uint64) {
-			s.mu.Lock()
-			s.acked = append(s.acked, v)
-			s.mu.Unlock()
-		}), 0); err != nil {
-			return err
-		}
-	}
-	return w.Flush(ctx)
-}
-
-func (s *tracked) Acked() []int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Sorted(slices.Values(s.acked))
+// acked returns the items of src acknowledged so far, in order of value.
+func acked(src *testkit.Tracked[int]) []int {
+	return slices.Sorted(slices.Values(src.Acked()))
 }
 
 // fast retries at once, a few times.
@@ -80,7 +57,7 @@ func run(t *testing.T, src stream.Source[int], h stream.Handler[int, int], sinks
 }
 
 func TestRetrySucceedsOnTheThirdAttempt(t *testing.T) {
-	src := &tracked{items: []int{1, 2, 3}}
+	src := &testkit.Tracked[int]{Items: []int{1, 2, 3}}
 	h, calls := failing(2, 2)
 	out := sink.Collect[int]()
 	if err := run(t, src, onerror.Retry(h, fast), out); err != nil {
@@ -92,7 +69,7 @@ func TestRetrySucceedsOnTheThirdAttempt(t *testing.T) {
 	if got := out.Items(); !slices.Equal(got, []int{10, 20, 30}) {
 		t.Errorf("outputs %v, want [10 20 30]: the retried input's once", got)
 	}
-	if got := src.Acked(); !slices.Equal(got, []int{1, 2, 3}) {
+	if got := acked(src); !slices.Equal(got, []int{1, 2, 3}) {
 		t.Errorf("acknowledged %v, want every input", got)
 	}
 }
@@ -111,7 +88,7 @@ func TestRetryHoldsAnAttemptsOutputs(t *testing.T) {
 	})
 	out := sink.Collect[string]()
 	app := stream.NewApp()
-	stream.Handle(app, &tracked{items: []int{1}}, onerror.Retry(h, fast), out)
+	stream.Handle(app, &testkit.Tracked[int]{Items: []int{1}}, onerror.Retry(h, fast), out)
 	if err := app.Run(testkit.Context(t, 20*time.Second)); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +98,7 @@ func TestRetryHoldsAnAttemptsOutputs(t *testing.T) {
 }
 
 func TestRetriesExhaustedThenSkip(t *testing.T) {
-	src := &tracked{items: []int{1, 2, 3}}
+	src := &testkit.Tracked[int]{Items: []int{1, 2, 3}}
 	h, calls := failing(2, -1)
 	h = onerror.Skip(onerror.Retry(h, fast))
 	out := sink.Collect[int]()
@@ -137,7 +114,7 @@ func TestRetriesExhaustedThenSkip(t *testing.T) {
 	if n := onerror.Skipped(h); n != 1 {
 		t.Errorf("Skipped = %d, want 1", n)
 	}
-	if got := src.Acked(); !slices.Equal(got, []int{1, 2, 3}) {
+	if got := acked(src); !slices.Equal(got, []int{1, 2, 3}) {
 		t.Errorf("acknowledged %v, want every input, the skipped one too", got)
 	}
 }
@@ -147,7 +124,7 @@ func TestRetriesExhaustedThenSkip(t *testing.T) {
 func TestSkipWithoutRetry(t *testing.T) {
 	h, calls := failing(2, -1)
 	h = onerror.Retry(onerror.Skip(h), fast)
-	if err := run(t, &tracked{items: []int{1, 2, 3}}, h, sink.Discard[int]()); err != nil {
+	if err := run(t, &testkit.Tracked[int]{Items: []int{1, 2, 3}}, h, sink.Discard[int]()); err != nil {
 		t.Fatal(err)
 	}
 	if calls[2] != 3 || onerror.Skipped(h) != 1 {
@@ -155,7 +132,7 @@ func TestSkipWithoutRetry(t *testing.T) {
 	}
 	h, calls = failing(2, -1)
 	h = onerror.Skip(h)
-	if err := run(t, &tracked{items: []int{1, 2, 3}}, h, sink.Discard[int]()); err != nil {
+	if err := run(t, &testkit.Tracked[int]{Items: []int{1, 2, 3}}, h, sink.Discard[int]()); err != nil {
 		t.Fatal(err)
 	}
 	if calls[2] != 1 || onerror.Skipped(h) != 1 {
@@ -170,7 +147,7 @@ func TestPermanentErrorIsNotRetried(t *testing.T) {
 		calls.Add(1)
 		return backoff.Permanent(errBoom)
 	}), fast))
-	if err := run2(t, &tracked{items: []int{1}}, h); err != nil {
+	if err := run2(t, &testkit.Tracked[int]{Items: []int{1}}, h); err != nil {
 		t.Fatal(err)
 	}
 	if calls.Load() != 1 || onerror.Skipped(h) != 1 {
@@ -187,32 +164,32 @@ func run2[U any](t *testing.T, src stream.Source[int], h stream.Handler[int, U],
 
 func TestStopIsTheDefault(t *testing.T) {
 	// Without a policy, as before: the first error stops the app.
-	src := &tracked{items: []int{1, 2, 3}}
+	src := &testkit.Tracked[int]{Items: []int{1, 2, 3}}
 	h, calls := failing(2, -1)
 	err := run(t, src, h, sink.Discard[int]())
 	if err == nil || err.Error() != "handler times10: boom" {
 		t.Errorf("Run returned %v, want handler times10: boom", err)
 	}
-	if calls[2] != 1 || slices.Contains(src.Acked(), 2) {
-		t.Errorf("calls %d, acknowledged %v: want 1 call and 2 never acknowledged", calls[2], src.Acked())
+	if calls[2] != 1 || slices.Contains(acked(src), 2) {
+		t.Errorf("calls %d, acknowledged %v: want 1 call and 2 never acknowledged", calls[2], acked(src))
 	}
 
 	// Retry alone retries, then stops.
-	src = &tracked{items: []int{1, 2, 3}}
+	src = &testkit.Tracked[int]{Items: []int{1, 2, 3}}
 	h, calls = failing(2, -1)
 	err = run(t, src, onerror.Retry(h, fast), sink.Discard[int]())
 	if !errors.Is(err, errBoom) || !strings.Contains(err.Error(), "handler times10: boom (gave up after 3 attempts)") {
 		t.Errorf("Run returned %v, want the handler's error after 3 attempts", err)
 	}
-	if calls[2] != 3 || slices.Contains(src.Acked(), 2) {
-		t.Errorf("calls %d, acknowledged %v: want 3 calls and 2 never acknowledged", calls[2], src.Acked())
+	if calls[2] != 3 || slices.Contains(acked(src), 2) {
+		t.Errorf("calls %d, acknowledged %v: want 3 calls and 2 never acknowledged", calls[2], acked(src))
 	}
 }
 
 // A drain while a retry waits ends the wait at once; the input is left
 // unacknowledged for the next run, and Run returns nil.
 func TestDrainDuringBackoffEndsPromptly(t *testing.T) {
-	src := &tracked{items: []int{1, 2}}
+	src := &testkit.Tracked[int]{Items: []int{1, 2}}
 	ctx, cancel := context.WithCancel(testkit.Context(t, 20*time.Second))
 	defer cancel()
 	failed := make(chan struct{}, 10)
@@ -244,7 +221,7 @@ func TestDrainDuringBackoffEndsPromptly(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the drain did not end the backoff")
 	}
-	if got := src.Acked(); !slices.Equal(got, []int{1}) {
+	if got := acked(src); !slices.Equal(got, []int{1}) {
 		t.Errorf("acknowledged %v, want [1]: the retried input's fate is undecided", got)
 	}
 	if onerror.Skipped(h) != 0 {
@@ -259,8 +236,8 @@ func TestDrainDuringBackoffEndsPromptly(t *testing.T) {
 func TestAbortDuringBackoffEndsPromptly(t *testing.T) {
 	app := stream.NewApp()
 	h, _ := failing(1, -1)
-	stream.Handle(app, &tracked{items: []int{1}}, onerror.Retry(h, onerror.Backoff{Attempts: 5, Initial: time.Minute}), sink.Discard[int]())
-	stream.Handle(app, &tracked{items: []int{1}}, stream.DoErr(func(context.Context, int) error {
+	stream.Handle(app, &testkit.Tracked[int]{Items: []int{1}}, onerror.Retry(h, onerror.Backoff{Attempts: 5, Initial: time.Minute}), sink.Discard[int]())
+	stream.Handle(app, &testkit.Tracked[int]{Items: []int{1}}, stream.DoErr(func(context.Context, int) error {
 		time.Sleep(50 * time.Millisecond)
 		return errors.New("other")
 	}))

@@ -49,7 +49,7 @@ func (s *flakySink) Close(context.Context) error {
 func (s *flakySink) String() string { return "flaky" }
 
 func TestRetrySinkSucceedsOnTheThirdAttempt(t *testing.T) {
-	src := &tracked{items: []int{1, 2, 3}}
+	src := &testkit.Tracked[int]{Items: []int{1, 2, 3}}
 	h, _ := failing(0, 0)
 	out := newFlaky(20, 2)
 	if err := run(t, src, h, onerror.RetrySink(out, fast)); err != nil {
@@ -58,7 +58,7 @@ func TestRetrySinkSucceedsOnTheThirdAttempt(t *testing.T) {
 	if out.calls[20] != 3 || !slices.Equal(out.got, []int{10, 20, 30}) {
 		t.Errorf("sent 20 %d times, got %v; want 3 and [10 20 30]", out.calls[20], out.got)
 	}
-	if got := src.Acked(); !slices.Equal(got, []int{1, 2, 3}) {
+	if got := acked(src); !slices.Equal(got, []int{1, 2, 3}) {
 		t.Errorf("acknowledged %v, want every input", got)
 	}
 	if out.closed != 1 {
@@ -67,7 +67,7 @@ func TestRetrySinkSucceedsOnTheThirdAttempt(t *testing.T) {
 }
 
 func TestSinkRetriesExhaustedThenSkip(t *testing.T) {
-	src := &tracked{items: []int{1, 2, 3}}
+	src := &testkit.Tracked[int]{Items: []int{1, 2, 3}}
 	h, _ := failing(0, 0)
 	out := newFlaky(20, -1)
 	s := onerror.SkipSink(onerror.RetrySink(out, fast))
@@ -81,13 +81,13 @@ func TestSinkRetriesExhaustedThenSkip(t *testing.T) {
 	if got := other.Items(); !slices.Equal(got, []int{10, 20, 30}) {
 		t.Errorf("the next sink got %v, want every output", got)
 	}
-	if got := src.Acked(); !slices.Equal(got, []int{1, 2, 3}) {
+	if got := acked(src); !slices.Equal(got, []int{1, 2, 3}) {
 		t.Errorf("acknowledged %v, want every input", got)
 	}
 }
 
 func TestDeadLetterSink(t *testing.T) {
-	src := &tracked{items: []int{1, 2, 3}}
+	src := &testkit.Tracked[int]{Items: []int{1, 2, 3}}
 	h, _ := failing(0, 0)
 	dlq := sink.Collect[onerror.Failure[int]]()
 	if err := run(t, src, h, onerror.DeadLetterSink(newFlaky(20, -1), dlq)); err != nil {
@@ -98,20 +98,20 @@ func TestDeadLetterSink(t *testing.T) {
 		dead[0].Err.Error() != "sink flaky: boom" || dead[0].Handler != "times10" {
 		t.Errorf("dead letters %+v, want output 20, sink flaky: boom, handler times10", dead)
 	}
-	if got := src.Acked(); !slices.Equal(got, []int{1, 2, 3}) {
+	if got := acked(src); !slices.Equal(got, []int{1, 2, 3}) {
 		t.Errorf("acknowledged %v, want every input", got)
 	}
 }
 
 func TestSinkStopIsTheDefault(t *testing.T) {
-	src := &tracked{items: []int{1, 2, 3}}
+	src := &testkit.Tracked[int]{Items: []int{1, 2, 3}}
 	h, _ := failing(0, 0)
 	err := run(t, src, h, onerror.RetrySink(newFlaky(20, -1), fast))
 	if !errors.Is(err, errBoom) || err.Error() != "handler times10: sink flaky: boom (gave up after 3 attempts)" {
 		t.Errorf("Run returned %v", err)
 	}
-	if slices.Contains(src.Acked(), 2) {
-		t.Errorf("acknowledged %v, want 2 never", src.Acked())
+	if slices.Contains(acked(src), 2) {
+		t.Errorf("acknowledged %v, want 2 never", acked(src))
 	}
 }
 
@@ -142,39 +142,39 @@ func (s *lossySink) SendAsync(_ context.Context, v int, done func(error)) error 
 // An async sink's report of a lost output goes to the policy's fate.
 func TestAsyncSinkLosesAnOutput(t *testing.T) {
 	t.Run("skip", func(t *testing.T) {
-		src := &tracked{items: []int{1, 2, 3}}
+		src := &testkit.Tracked[int]{Items: []int{1, 2, 3}}
 		h, _ := failing(0, 0)
 		s := onerror.SkipSink(onerror.RetrySink[int](&lossySink{bad: 20}, fast))
 		if err := run(t, src, h, s); err != nil {
 			t.Fatal(err)
 		}
-		if onerror.SkippedSink(s) != 1 || !slices.Equal(src.Acked(), []int{1, 2, 3}) {
-			t.Errorf("skipped %d, acknowledged %v; want 1 and every input", onerror.SkippedSink(s), src.Acked())
+		if onerror.SkippedSink(s) != 1 || !slices.Equal(acked(src), []int{1, 2, 3}) {
+			t.Errorf("skipped %d, acknowledged %v; want 1 and every input", onerror.SkippedSink(s), acked(src))
 		}
 	})
 	t.Run("dead-letter", func(t *testing.T) {
-		src := &tracked{items: []int{1, 2, 3}}
+		src := &testkit.Tracked[int]{Items: []int{1, 2, 3}}
 		h, _ := failing(0, 0)
 		dlq := sink.Collect[onerror.Failure[int]]()
 		if err := run(t, src, h, onerror.DeadLetterSink[int](&lossySink{bad: 20}, dlq)); err != nil {
 			t.Fatal(err)
 		}
-		if dead := dlq.Items(); len(dead) != 1 || dead[0].Value != 20 || !slices.Equal(src.Acked(), []int{1, 2, 3}) {
-			t.Errorf("dead letters %+v, acknowledged %v", dead, src.Acked())
+		if dead := dlq.Items(); len(dead) != 1 || dead[0].Value != 20 || !slices.Equal(acked(src), []int{1, 2, 3}) {
+			t.Errorf("dead letters %+v, acknowledged %v", dead, acked(src))
 		}
 	})
 	t.Run("stop", func(t *testing.T) {
-		src := &tracked{items: []int{1, 2, 3}}
+		src := &testkit.Tracked[int]{Items: []int{1, 2, 3}}
 		h, _ := failing(0, 0)
 		err := run(t, src, h, onerror.RetrySink[int](&lossySink{bad: 20}, fast))
-		if !errors.Is(err, errBoom) || slices.Contains(src.Acked(), 2) {
-			t.Errorf("Run returned %v, acknowledged %v", err, src.Acked())
+		if !errors.Is(err, errBoom) || slices.Contains(acked(src), 2) {
+			t.Errorf("Run returned %v, acknowledged %v", err, acked(src))
 		}
 	})
 }
 
 func TestDrainDuringSinkBackoffEndsPromptly(t *testing.T) {
-	src := &tracked{items: []int{1, 2}}
+	src := &testkit.Tracked[int]{Items: []int{1, 2}}
 	ctx, cancel := context.WithCancel(testkit.Context(t, 20*time.Second))
 	defer cancel()
 	out := newFlaky(20, -1)
@@ -206,7 +206,7 @@ func TestDrainDuringSinkBackoffEndsPromptly(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the drain did not end the backoff")
 	}
-	if got := src.Acked(); !slices.Equal(got, []int{1}) {
+	if got := acked(src); !slices.Equal(got, []int{1}) {
 		t.Errorf("acknowledged %v, want [1]", got)
 	}
 }
