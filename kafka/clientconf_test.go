@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"strings"
 	"testing"
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -44,6 +45,10 @@ func TestConsumerDefaults(t *testing.T) {
 	d["fetch.queue.backoff.ms"] = 1000
 	if consumerDefaults["fetch.queue.backoff.ms"] != 10 {
 		t.Fatal("changing what ConsumerDefaults returned changed the defaults")
+	}
+	id, _ := d["client.id"].(string)
+	if !strings.HasPrefix(id, "slipstream-") || len(id) != len("slipstream-")+12 || ConsumerDefaults()["client.id"] != id {
+		t.Errorf("client.id %q: want slipstream- and 12 hex digits, the same every time", id)
 	}
 	p := ProducerDefaults()
 	if p["queue.buffering.max.kbytes"] != 65536 {

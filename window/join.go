@@ -34,8 +34,8 @@ const heldWait = 30 * time.Second
 // of partitions, keys partitioned alike (the same producer partitioner),
 // and read in one consumer group, so that the instance that reads a
 // partition of the topic holds the table's shard of it: with several
-// instances, name them with group.instance.id (see [JoinStreams] for
-// why). JoinTable fails if the partition counts differ. A partition of
+// instances, give each its own client.id (the default) or name
+// (group.instance.id); see [JoinStreams] for why. JoinTable fails if the partition counts differ. A partition of
 // topic assigned to this instance is read once the table holds it (a
 // warning is logged every 30 s while it waits); a message of a partition
 // the table gives up meanwhile fails the handler with an error wrapping
@@ -85,7 +85,7 @@ func (h tableHeld) Assigned(ctx context.Context, ps []int32) error {
 	warn := time.Now().Add(heldWait)
 	for !holdsAll(h.held(), ps) {
 		if time.Now().After(warn) {
-			h.logger.Warn("window: partitions wait for the table to hold them: are the topics' partitions assigned alike? (name the instances with group.instance.id)", "table", h.table, "partitions", ps, "held", h.held())
+			h.logger.Warn("window: partitions wait for the table to hold them: are the topics' partitions assigned alike? (give each instance its own client.id, the default, or name it with group.instance.id)", "table", h.table, "partitions", ps, "held", h.held())
 			warn = time.Now().Add(heldWait)
 		}
 		select {

@@ -103,13 +103,14 @@ type joinPart struct {
 // JoinStreams fails if the two name different groups).
 // With several instances, the instance that reads a partition of right
 // must hold the table's shard of it, that is, read the same partition of
-// left. Name the instances with group.instance.id (see package kafka):
-// the default (range) assignor orders the members of each topic by their
-// ids, which begin with the name, and so gives an instance the same
+// left. The default (range) assignor orders the members of each topic by
+// their ids, which begin with the instance's name (group.instance.id, see
+// package kafka) or else with its client.id, by default one per process
+// (see [kafka.ConsumerDefaults]); so it gives an instance the same
 // partitions of both (TestStreamJoinTwoInstances), as long as no name is
 // another's followed by "-" and more. A partition of right is read once
-// the table holds it; unnamed members get random ids, and one may wait
-// for ever, logging a warning every 30 s.
+// the table holds it: instances configured with one client.id for all
+// get random ids, and one may wait for ever, logging a warning every 30 s.
 func JoinStreams[K, L, R any](ctx context.Context, name string, left *kafka.Topic[K, L], right *kafka.Topic[K, R], w JoinWindows, c JoinCodecs[K, L, R], opts *state.Options) (*StreamJoin[K, L, R], error) {
 	where := fmt.Sprintf("window: join %s of %s with %s", name, left.Name(), right.Name())
 	if err := w.check(); err != nil {

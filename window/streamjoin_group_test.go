@@ -84,15 +84,24 @@ func TestStreamJoinExactlyOnce(t *testing.T) {
 	}
 }
 
-// Two instances, named with group.instance.id, share the partitions of
-// both topics alike: each reads the clicks of the partitions whose views
-// it reads and whose state it holds, and every pair is found.
+// Two instances share the partitions of both topics alike: each reads the
+// clicks of the partitions whose views it reads and whose state it holds,
+// and every pair is found. Named with group.instance.id; or unnamed, each
+// with a client.id of its own, as the consumers of each process have by
+// default (kafka.ConsumerDefaults): the two instances of this test share
+// a process, so they set theirs.
 func TestStreamJoinTwoInstances(t *testing.T) {
+	for _, by := range []string{"group.instance.id", "client.id"} {
+		t.Run(by, func(t *testing.T) { joinTwoInstances(t, by) })
+	}
+}
+
+func joinTwoInstances(t *testing.T, by string) {
 	b := kafkatest.NewBroker(t, kafkatest.WithTopic("views", 4), kafkatest.WithTopic("clicks", 4))
 	ctx := testkit.Context(t, 90*time.Second)
 	group, w := testkit.UniqueName("join"), window.JoinWindows{Grace: time.Hour}
-	first := runJoiner(t, ctx, b, group, t.TempDir(), w, "group.instance.id", "w1")
-	second := runJoiner(t, ctx, b, group, t.TempDir(), w, "group.instance.id", "w2")
+	first := runJoiner(t, ctx, b, group, t.TempDir(), w, by, "slipstream-w1")
+	second := runJoiner(t, ctx, b, group, t.TempDir(), w, by, "slipstream-w2")
 	if _, err := b.Cluster().WaitGroupStable(ctx, group, 4); err != nil {
 		t.Fatal(err)
 	}
