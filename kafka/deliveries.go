@@ -149,7 +149,10 @@ func (d *deliveries) addAll(dones []func(error), untracked func(error)) (first, 
 // closure, or the same function without one. Go cannot compare functions;
 // a func value is a pointer to its closure (or to a static one for a
 // plain function), so comparing those pointers is exact, and never says
-// that two different closures are the same.
+// that two different closures are the same. It lets a loop of SendAsyncs
+// with one callback count as one run, which the runs limit would
+// otherwise cut into epochs of epochMaxRuns messages (SendAsync: 0.87-0.89x
+// of a raw produce loop without it, 0.91-1.00x with it, kafkacosts).
 func sameFunc(f, g func(error)) bool {
 	return *(*unsafe.Pointer)(unsafe.Pointer(&f)) == *(*unsafe.Pointer)(unsafe.Pointer(&g))
 }
