@@ -230,6 +230,11 @@ func TestExactlyOnceZombieFenced(t *testing.T) {
 	if err := tout.Send(ctx, kafka.NewMessage("k", "from the twin")); err != nil {
 		t.Fatal(err)
 	}
+	// The twin commits now: left open until the test ends, its transaction
+	// could outlive transaction.timeout.ms on a slow machine.
+	if err := twin.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
 	produceN(t, ctx, feeder, 10, strconv.Itoa) // the zombie sends again, and must commit
 	err := <-errc
 	if err == nil || !strings.Contains(err.Error(), "fenced") {

@@ -54,6 +54,11 @@ type transaction struct {
 
 	commitMu sync.Mutex // one commit or abort at a time
 	failed   atomic.Pointer[error]
+	// aborting is set by abort before it waits for commitMu: a commit
+	// waiting for in-flight messages gives up, as their outputs may never
+	// be accepted now (a failed sink), and the app would wait out the
+	// transaction timeout to stop.
+	aborting atomic.Bool
 
 	// For metrics: transactions committed and aborted, and how long
 	// commits held the fetch loops, in nanoseconds.
@@ -197,7 +202,10 @@ func (t *transaction) commitThen(ctx context.Context, members func() []member, t
 	start := time.Now()
 	defer func() { t.held.Add(int64(time.Since(start))) }()
 	ms := members()
-	if err := drain(ctx, ms); err != nil {
+	if err := t.drain(ctx, ms); err != nil {
+		if t.aborting.Load() {
+			return false, errAborted // abort, next, ends the transaction
+		}
 		return false, t.fail(t.wrap("committing", err))
 	}
 	t.sends.Lock()
@@ -264,8 +272,8 @@ func (t *transaction) sendOffsets(ctx context.Context, p *producer, m member) ([
 }
 
 // drain waits until no message of the members' streams waits for its
-// outputs, or ctx is done.
-func drain(ctx context.Context, ms []member) error {
+// outputs, or ctx is done, or the transaction fails or is being aborted.
+func (t *transaction) drain(ctx context.Context, ms []member) error {
 	wait := 50 * time.Microsecond
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
@@ -276,6 +284,12 @@ func drain(ctx context.Context, ms []member) error {
 		}
 		if n == 0 {
 			return nil
+		}
+		if err := t.err(); err != nil {
+			return err
+		}
+		if t.aborting.Load() {
+			return errAborted
 		}
 		select {
 		case <-ctx.Done():
@@ -290,6 +304,7 @@ func drain(ctx context.Context, ms []member) error {
 // abort aborts the open transaction, if any: its outputs stay invisible to
 // read_committed readers and its offsets are not committed.
 func (t *transaction) abort(ctx context.Context) error {
+	t.aborting.Store(true)
 	t.commitMu.Lock()
 	defer t.commitMu.Unlock()
 	p := t.prod.Load()
