@@ -210,18 +210,18 @@ func (t *transaction) commitThen(ctx context.Context, members func() []member, t
 	}
 	t.sends.Lock()
 	defer t.sends.Unlock()
-	type offsets struct {
+	type memberOffsets struct { // not package kafka's offsets
 		m   member
 		tps []ckafka.TopicPartition
 	}
-	var sent []offsets // those in the transaction
+	var sent []memberOffsets // those in the transaction
 	for _, m := range ms {
 		tps, err := t.sendOffsets(ctx, p, m)
 		if err != nil {
 			return false, err
 		}
 		if len(tps) > 0 {
-			sent = append(sent, offsets{m, tps})
+			sent = append(sent, memberOffsets{m, tps})
 		}
 	}
 	if !t.open.Load() {
