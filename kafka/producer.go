@@ -213,23 +213,24 @@ func (p *producer) produce(ctx context.Context, m *ckafka.Message) error {
 	if p.tx != nil {
 		return p.tx.produce(ctx, p, m)
 	}
-	err := p.p.Produce(m, nil)
-	if err == nil {
-		p.purgeIfFailed()
-		return nil
+	if err := p.enqueue(m); err != nil {
+		return p.produceWhenRoom(ctx, m, err)
 	}
-	return p.produceWhenRoom(ctx, m, err)
+	return nil
 }
 
-// purgeIfFailed purges the producer's queue if it has failed: a failure
-// reported between a send's check of p.err and librdkafka taking the
-// message purged the queue before the message was in it, which would
-// otherwise wait there for a broker it can never reach (seen under load:
-// a wrong password's send waited out its context instead of failing).
-func (p *producer) purgeIfFailed() {
-	if p.fatal.Load() != nil {
+// enqueue hands m to librdkafka, and purges the producer's queue if it
+// has failed meanwhile: a failure reported between a send's check of
+// p.err and librdkafka taking the message purged the queue before the
+// message was in it, which would otherwise wait there for a broker it can
+// never reach (seen under load: a wrong password's send waited out its
+// context instead of failing).
+func (p *producer) enqueue(m *ckafka.Message) error {
+	err := p.p.Produce(m, nil)
+	if err == nil && p.fatal.Load() != nil {
 		p.p.Purge(ckafka.PurgeQueue | ckafka.PurgeNonBlocking)
 	}
+	return err
 }
 
 // produceWhenRoom is produce once librdkafka has refused m with err: if its
@@ -251,8 +252,7 @@ func (p *producer) produceWhenRoom(ctx context.Context, m *ckafka.Message, err e
 		if err = p.err(); err != nil {
 			return err
 		}
-		if err = p.p.Produce(m, nil); err == nil {
-			p.purgeIfFailed()
+		if err = p.enqueue(m); err == nil {
 			return nil
 		}
 		timer.Reset(10 * time.Millisecond)

@@ -35,10 +35,9 @@ func TestSendRacingAFailureIsPurged(t *testing.T) {
 	// The race: the send has checked p.err, the failure lands, then the
 	// message reaches librdkafka.
 	p.fatal.Store(&failure)
-	if err := p.p.Produce(&ckafka.Message{TopicPartition: ckafka.TopicPartition{Topic: &topic, Partition: 0}, Value: []byte("v")}, nil); err != nil {
+	if err := p.enqueue(&ckafka.Message{TopicPartition: ckafka.TopicPartition{Topic: &topic, Partition: 0}, Value: []byte("v")}); err != nil {
 		t.Fatal(err)
 	}
-	p.purgeIfFailed()
 	select {
 	case err := <-done:
 		if !errors.Is(err, failure) {

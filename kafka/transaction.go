@@ -149,10 +149,9 @@ func (t *transaction) produce(ctx context.Context, p *producer, m *ckafka.Messag
 	if err := t.begin(p); err != nil {
 		return err
 	}
-	if err := p.p.Produce(m, nil); err != nil {
+	if err := p.enqueue(m); err != nil {
 		return p.produceWhenRoom(ctx, m, err)
 	}
-	p.purgeIfFailed()
 	return nil
 }
 
